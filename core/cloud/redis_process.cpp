@@ -4,6 +4,7 @@
 #include "core/common/text.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <cerrno>
 #include <condition_variable>
@@ -11,17 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <filesystem>
 #include <future>
 #include <mutex>
-#include <optional>
-#include <thread>
-#include <utility>
-#include <vector>
-
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -31,7 +27,10 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace meshcraft::core::cloud {
 
@@ -84,7 +83,9 @@ std::string errnoText(int error)
 
 bool isExecutableFile(const std::string &path)
 {
-    struct stat info {};
+    struct stat info
+    {
+    };
     return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
            ::access(path.c_str(), X_OK) == 0;
 }
@@ -218,7 +219,8 @@ enum class PingOutcome { Pong, NoAnswer, Foreign };
 
 /// PINGs, then checks with INFO that the server on the port is the one we started: another
 /// program may have taken the port between our probe bind and the server's.
-PingOutcome pingOwnServer(std::uint16_t port, int expectedPid, std::chrono::milliseconds timeout)
+PingOutcome pingOwnServer(std::uint16_t port, int expectedPid, std::chrono::milliseconds timeout,
+                          std::string &version)
 {
     UniqueFd fd = connectLoopback(port, timeout);
     if (!fd.valid()) {
@@ -233,8 +235,7 @@ PingOutcome pingOwnServer(std::uint16_t port, int expectedPid, std::chrono::mill
         return PingOutcome::NoAnswer;
     }
     if (*pong != "+PONG") {
-        return common::startsWith(*pong, "-LOADING") ? PingOutcome::NoAnswer
-                                                     : PingOutcome::Foreign;
+        return common::startsWith(*pong, "-LOADING") ? PingOutcome::NoAnswer : PingOutcome::Foreign;
     }
     if (!sendAll(fd.get(), "*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")) {
         return PingOutcome::NoAnswer;
@@ -252,7 +253,16 @@ PingOutcome pingOwnServer(std::uint16_t port, int expectedPid, std::chrono::mill
         return PingOutcome::NoAnswer;
     }
     const std::string expected = "process_id:" + std::to_string(expectedPid) + "\r\n";
-    return body->find(expected) != std::string::npos ? PingOutcome::Pong : PingOutcome::Foreign;
+    if (body->find(expected) == std::string::npos) {
+        return PingOutcome::Foreign;
+    }
+    const std::string key = "redis_version:";
+    const auto at = body->find(key);
+    if (at != std::string::npos) {
+        const auto end = body->find("\r\n", at);
+        version = body->substr(at + key.size(), end - at - key.size());
+    }
+    return PingOutcome::Pong;
 }
 
 /// True once `pid` has exited (it is then a zombie until reaped). Does not reap.
@@ -278,8 +288,8 @@ bool waitForExit(int pid, std::chrono::milliseconds timeout)
             if (hasExited(pid)) {
                 return true;
             }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - Clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             if (left.count() <= 0) {
                 return false;
             }
@@ -439,9 +449,8 @@ common::Result<int> Spawner::forkAndExec(const SpawnPlan &plan)
     UniqueFd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     UniqueFd log(::open(plan.logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
     if (!devNull.valid() || !log.valid()) {
-        return common::fail(errors::RedisStartFailed,
-                            "cannot open the server's log " + plan.logPath + ": " +
-                                errnoText(errno));
+        return common::fail(errors::RedisStartFailed, "cannot open the server's log " +
+                                                          plan.logPath + ": " + errnoText(errno));
     }
     std::array<int, 2> report{-1, -1};
     if (::pipe2(report.data(), O_CLOEXEC) != 0) {
@@ -466,7 +475,9 @@ common::Result<int> Spawner::forkAndExec(const SpawnPlan &plan)
         sigset_t none;
         ::sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        struct sigaction defaults {};
+        struct sigaction defaults
+        {
+        };
         defaults.sa_handler = SIG_DFL;
         ::sigemptyset(&defaults.sa_mask);
         for (int sig = 1; sig < NSIG; ++sig) {
@@ -522,9 +533,8 @@ std::string tailOf(const std::string &text, std::size_t count)
         lines.pop_back();
     }
     const auto skip = lines.size() > count ? lines.size() - count : 0;
-    return common::join(std::vector<std::string>(lines.begin() + static_cast<long>(skip),
-                                                 lines.end()),
-                        "\n");
+    return common::join(
+        std::vector<std::string>(lines.begin() + static_cast<long>(skip), lines.end()), "\n");
 }
 
 void killGroup(int pid, int sig)
@@ -599,17 +609,21 @@ common::Result<std::unique_ptr<RedisProcess>> RedisProcess::start(const RedisLau
         plan.logPath = logPath;
         // No config file: nothing from /etc/redis is read, so a system Redis's settings never
         // leak in. D22: argv[0] must be redis-server for redis-check-rdb to act as a server.
-        plan.arguments = {"redis-server",
-                          "--port",          std::to_string(*port),
-                          "--bind",          "127.0.0.1",
-                          "--protected-mode", "yes",
-                          "--save",          "",
-                          "--appendonly",    "no",
-                          "--daemonize",     "no",
-                          "--supervised",    "no",
-                          "--maxclients",    std::to_string(maxClientsFor(options.maxClients)),
-                          "--dir",           dir,
-                          "--logfile",       logPath};
+        // clang-format off
+        plan.arguments = {
+            "redis-server",
+            "--port", std::to_string(*port),
+            "--bind", "127.0.0.1",
+            "--protected-mode", "yes",
+            "--save", "",
+            "--appendonly", "no",
+            "--daemonize", "no",
+            "--supervised", "no",
+            "--maxclients", std::to_string(maxClientsFor(options.maxClients)),
+            "--dir", dir,
+            "--logfile", logPath,
+        };
+        // clang-format on
         plan.environment = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
 
         auto pid = Spawner::instance().spawn(plan);
@@ -628,10 +642,14 @@ common::Result<std::unique_ptr<RedisProcess>> RedisProcess::start(const RedisLau
                 retry = lastLog.find("Address already in use") != std::string::npos;
                 break;
             }
-            const PingOutcome outcome = pingOwnServer(*port, *pid, std::chrono::milliseconds(500));
+            std::string version;
+            const PingOutcome outcome =
+                pingOwnServer(*port, *pid, std::chrono::milliseconds(500), version);
             if (outcome == PingOutcome::Pong) {
-                return std::unique_ptr<RedisProcess>(
+                auto process = std::unique_ptr<RedisProcess>(
                     new RedisProcess(*binary, dir, *port, *pid, options));
+                process->m_serverVersion = std::move(version);
+                return process;
             }
             if (outcome == PingOutcome::Foreign || Clock::now() >= deadline) {
                 // Someone else answers on the port, or ours never did: give up on this one.
@@ -657,9 +675,9 @@ common::Result<std::unique_ptr<RedisProcess>> RedisProcess::start(const RedisLau
         }
     }
     removeDir();
-    return common::fail(errors::RedisStartFailed,
-                        "redis-server (" + binary->path + ") exited at start. Its log ends with:\n" +
-                            tailOf(lastLog, 10));
+    return common::fail(errors::RedisStartFailed, "redis-server (" + binary->path +
+                                                      ") exited at start. Its log ends with:\n" +
+                                                      tailOf(lastLog, 10));
 }
 
 RedisProcess::RedisProcess(RedisBinary binary, std::string dir, std::uint16_t port, int pid,

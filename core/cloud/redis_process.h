@@ -63,8 +63,8 @@ class RedisProcess
 public:
     /// Starts a server and returns once it answered PING. Fails with errors::RedisNotInstalled,
     /// errors::RedisStartFailed (with the server's log tail) or errors::RedisNotReady.
-    static common::Result<std::unique_ptr<RedisProcess>> start(
-        const RedisLaunchOptions &options = {});
+    static common::Result<std::unique_ptr<RedisProcess>>
+    start(const RedisLaunchOptions &options = {});
 
     ~RedisProcess();
     RedisProcess(const RedisProcess &) = delete;
@@ -76,6 +76,8 @@ public:
     std::uint16_t port() const { return m_port; }
     const std::string &logPath() const { return m_logPath; }
     const std::string &binaryPath() const { return m_binary.path; }
+    /// The server's own version, as INFO reports it (e.g. "7.0.15").
+    const std::string &serverVersion() const { return m_serverVersion; }
     /// The server's whole log so far.
     std::string logText() const;
 
@@ -91,6 +93,7 @@ private:
     RedisBinary m_binary;
     std::string m_dir;
     std::string m_logPath;
+    std::string m_serverVersion;
     std::uint16_t m_port = 0;
     std::atomic<int> m_pid{0};
     bool m_keepFiles = false;
