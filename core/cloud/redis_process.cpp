@@ -537,6 +537,34 @@ std::string tailOf(const std::string &text, std::size_t count)
         std::vector<std::string>(lines.begin() + static_cast<long>(skip), lines.end()), "\n");
 }
 
+constexpr std::string_view DirPrefix = "meshcraft-redis-";
+
+/// A process killed with SIGKILL cannot remove its servers' directories. Their names carry the
+/// owner's pid, so the next Meshcraft removes those whose owner is gone. Once per process.
+void removeStaleDirectories(const std::string &base)
+{
+    static std::once_flag once;
+    std::call_once(once, [&] {
+        std::error_code error;
+        for (const auto &entry : std::filesystem::directory_iterator(base, error)) {
+            const std::string name = entry.path().filename().string();
+            if (!common::startsWith(name, DirPrefix) || !entry.is_directory(error)) {
+                continue;
+            }
+            const std::string rest = name.substr(DirPrefix.size());
+            const auto dash = rest.find('-');
+            if (dash == std::string::npos || dash == 0 ||
+                rest.find_first_not_of("0123456789") != dash) {
+                continue;
+            }
+            const long owner = std::strtol(rest.c_str(), nullptr, 10);
+            if (owner > 0 && ::kill(static_cast<pid_t>(owner), 0) != 0 && errno == ESRCH) {
+                std::filesystem::remove_all(entry.path(), error);
+            }
+        }
+    });
+}
+
 void killGroup(int pid, int sig)
 {
     ::kill(-pid, sig);
@@ -583,7 +611,9 @@ common::Result<std::unique_ptr<RedisProcess>> RedisProcess::start(const RedisLau
         const char *tmp = std::getenv("TMPDIR");
         base = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
     }
-    std::string pattern = base + "/meshcraft-redis-XXXXXX";
+    removeStaleDirectories(base);
+    std::string pattern =
+        base + "/" + std::string(DirPrefix) + std::to_string(::getpid()) + "-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
         return common::fail(errors::RedisStartFailed,
                             "cannot create a directory under " + base + ": " + errnoText(errno));
