@@ -2,21 +2,18 @@
 #include "core/cloud/memorystore.h"
 #include "core/cloud/redis_process.h"
 
-#include <QtTest>
-
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
-
-#include <mutex>
-#include <thread>
-
+#include <QtTest>
 #include <arpa/inet.h>
+#include <mutex>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace meshcraft::core;
@@ -131,7 +128,7 @@ public:
         std::lock_guard lock(m_mutex);
         const char *name = change == InstanceChange::Created ? "created"
                            : change == InstanceChange::Ready ? "ready"
-                                                              : "deleted";
+                                                             : "deleted";
         m_events << QStringLiteral("%1 %2 %3 %4")
                         .arg(QLatin1String(name), qs(instance.name), qs(instance.host),
                              QLatin1String(instanceStateName(instance.state)));
@@ -181,8 +178,8 @@ void tst_Cloud::findRedisServer_data()
     QTest::addColumn<QString>("expectedName");
     QTest::addRow("nothing-installed") << QStringList{} << QString();
     QTest::addRow("redis-tools-only") << QStringList{"redis-check-rdb"} << "redis-check-rdb";
-    QTest::addRow("redis-server-package") << QStringList{"redis-check-rdb", "redis-server"}
-                                          << "redis-server";
+    QTest::addRow("redis-server-package")
+        << QStringList{"redis-check-rdb", "redis-server"} << "redis-server";
 }
 
 void tst_Cloud::findRedisServer()
@@ -294,9 +291,10 @@ void tst_Cloud::enableService()
     const auto first = store.enableService(RedisApi);
     QVERIFY(first);
     QVERIFY(store.isServiceEnabled(RedisApi));
-    QVERIFY2(qs(first->err).contains(QRegularExpression(
-                 "^Operation \"operations/acf\\.p2-318472609151-[0-9a-f]{8}-[0-9a-f]{4}-"
-                 "[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\" finished successfully\\.\n$")),
+    QVERIFY2(qs(first->err)
+                 .contains(QRegularExpression(
+                     "^Operation \"operations/acf\\.p2-318472609151-[0-9a-f]{8}-[0-9a-f]{4}-"
+                     "[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\" finished successfully\\.\n$")),
              qPrintable(qs(first->err)));
     QCOMPARE(first->exitCode, 0);
 
@@ -368,40 +366,48 @@ void tst_Cloud::invalidCreate_data()
     const QString prefix = "ERROR: (gcloud.redis.instances.create) ";
     const QString invalid = prefix + "INVALID_ARGUMENT: Request contains an invalid argument.";
     QTest::addRow("version-without-close-match")
-        << "redisVersion" << "latest" << errors::InvalidChoice << 2
+        << "redisVersion"
+        << "latest" << errors::InvalidChoice << 2
         << prefix + "argument --redis-version: Invalid choice: 'latest'.\n\nValid choices are "
                     "[redis_3_2, redis_4_0, redis_5_0, redis_6_x, redis_7_0, redis_7_2].";
     QTest::addRow("version-close-match")
-        << "redisVersion" << "redis_4" << errors::InvalidChoice << 2
+        << "redisVersion"
+        << "redis_4" << errors::InvalidChoice << 2
         << prefix + "argument --redis-version: Invalid choice: 'redis_4'. Did you mean "
                     "'redis_4_0'?\nUsage: gcloud redis instances create (INSTANCE : "
                     "--region=REGION) [optional flags]";
     QTest::addRow("version-tie-goes-to-greatest")
-        << "redisVersion" << "redis_8_0" << errors::InvalidChoice << 2
+        << "redisVersion"
+        << "redis_8_0" << errors::InvalidChoice << 2
         << prefix + "argument --redis-version: Invalid choice: 'redis_8_0'. Did you mean "
                     "'redis_7_0'?\nUsage: gcloud redis instances create (INSTANCE : "
                     "--region=REGION) [optional flags]";
-    QTest::addRow("tier-typo") << "tier" << "standrd" << errors::InvalidChoice << 2
+    QTest::addRow("tier-typo") << "tier"
+                               << "standrd" << errors::InvalidChoice << 2
                                << prefix + "argument --tier: Invalid choice: 'standrd'. Did you "
                                            "mean 'standard'?\nUsage: gcloud redis instances "
                                            "create (INSTANCE : --region=REGION) [optional flags]";
     QTest::addRow("missing-region")
-        << "region" << "" << errors::MissingRegion << 1
+        << "region"
+        << "" << errors::MissingRegion << 1
         << prefix + "Error parsing [instance].\nThe [instance] resource is not properly "
                     "specified.\nFailed to find attribute [region]. The attribute can be set in "
                     "the following ways: \n- provide the argument `--region` on the command "
                     "line\n- set the property `redis/region`";
-    QTest::addRow("size-zero") << "size" << "0" << errors::InvalidArgument << 1 << invalid;
-    QTest::addRow("size-above-basic-maximum")
-        << "size" << "301" << errors::InvalidArgument << 1 << invalid;
-    QTest::addRow("name-with-capitals") << "name" << "Redis" << errors::InvalidArgument << 1
-                                        << invalid;
+    QTest::addRow("size-zero") << "size"
+                               << "0" << errors::InvalidArgument << 1 << invalid;
+    QTest::addRow("size-above-basic-maximum") << "size"
+                                              << "301" << errors::InvalidArgument << 1 << invalid;
+    QTest::addRow("name-with-capitals") << "name"
+                                        << "Redis" << errors::InvalidArgument << 1 << invalid;
     QTest::addRow("zone-outside-region")
-        << "zone" << "us-central1-a" << errors::InvalidArgument << 1 << invalid;
-    QTest::addRow("range-not-a-29") << "range" << "10.59.118.0/24" << errors::InvalidArgument
-                                    << 1 << invalid;
-    QTest::addRow("range-not-aligned") << "range" << "10.59.118.57/29" << errors::InvalidArgument
-                                       << 1 << invalid;
+        << "zone"
+        << "us-central1-a" << errors::InvalidArgument << 1 << invalid;
+    QTest::addRow("range-not-a-29") << "range"
+                                    << "10.59.118.0/24" << errors::InvalidArgument << 1 << invalid;
+    QTest::addRow("range-not-aligned")
+        << "range"
+        << "10.59.118.57/29" << errors::InvalidArgument << 1 << invalid;
 }
 
 void tst_Cloud::invalidCreate()
