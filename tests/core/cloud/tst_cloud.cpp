@@ -2,6 +2,7 @@
 #include "core/cloud/memorystore.h"
 #include "core/cloud/redis_process.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -156,6 +157,8 @@ private slots:
     void findRedisServer();
     void redisProcessServesAndStops();
     void serverOutlivesTheThreadThatAskedForIt();
+    void brokenServerFails_data();
+    void brokenServerFails();
     void missingBinaryFailsCreate();
     void enableService();
     void apiNotEnabled_data();
@@ -260,6 +263,47 @@ void tst_Cloud::serverOutlivesTheThreadThatAskedForIt()
     QVERIFY2(started, qPrintable(qs(started ? std::string() : started.error().message)));
     QVERIFY(processAlive((*started)->pid()));
     QVERIFY(pingRedis((*started)->port(), std::chrono::milliseconds(2000)));
+}
+
+void tst_Cloud::brokenServerFails_data()
+{
+    QTest::addColumn<QByteArray>("script");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("messagePart");
+    QTest::addRow("exits-at-start")
+        << QByteArray("echo \"cannot start, boom\" >&2\nexit 1\n") << errors::RedisStartFailed
+        << "exited at start. Its log ends with:\ncannot start, boom";
+    QTest::addRow("never-answers")
+        << QByteArray("echo listening soon\nexec sleep 30\n") << errors::RedisNotReady
+        << "did not answer PING within 300 ms. Its log ends "
+           "with:\nlistening soon";
+}
+
+void tst_Cloud::brokenServerFails()
+{
+    QFETCH(QByteArray, script);
+    QFETCH(QString, code);
+    QFETCH(QString, messagePart);
+    QTemporaryDir bin;
+    QFile server(bin.path() + "/redis-server");
+    QVERIFY(server.open(QIODevice::WriteOnly));
+    server.write("#!/bin/sh\n" + script);
+    server.close();
+    QVERIFY(server.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+
+    QTemporaryDir runtime;
+    RedisLaunchOptions options;
+    options.searchPath = bin.path().toStdString();
+    options.runtimeDir = runtime.path().toStdString();
+    options.readyTimeout = std::chrono::milliseconds(300);
+    const auto started = RedisProcess::start(options);
+    QVERIFY(!started);
+    QCOMPARE(qs(started.error().code), code);
+    QVERIFY2(qs(started.error().message).contains(messagePart),
+             qPrintable(qs(started.error().message)));
+    // Nothing is left behind: the directory is removed, and the process was reaped.
+    QCOMPARE(QDir(runtime.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries),
+             QStringList());
 }
 
 void tst_Cloud::missingBinaryFailsCreate()
