@@ -465,6 +465,21 @@ common::Result<int> Spawner::forkAndExec(const SpawnPlan &plan)
                             ? 65536
                             : static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
 
+    // Keep our descriptors clear of 0-2, so the child's dup2 onto 0-2 never meets one of them.
+    for (UniqueFd *fd : {&devNull, &log, &reportRead, &reportWrite}) {
+        if (fd->get() <= STDERR_FILENO) {
+            fd->reset(::fcntl(fd->get(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
+        }
+    }
+    if (!devNull.valid() || !log.valid() || !reportRead.valid() || !reportWrite.valid()) {
+        return common::fail(errors::RedisStartFailed, "fcntl failed: " + errnoText(errno));
+    }
+    sigset_t noSignals;
+    ::sigemptyset(&noSignals);
+    struct sigaction defaultAction = {};
+    defaultAction.sa_handler = SIG_DFL;
+    ::sigemptyset(&defaultAction.sa_mask);
+
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -472,16 +487,9 @@ common::Result<int> Spawner::forkAndExec(const SpawnPlan &plan)
     }
     if (pid == 0) {
         // The child. From here to execve only async-signal-safe calls.
-        sigset_t none;
-        ::sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        struct sigaction defaults
-        {
-        };
-        defaults.sa_handler = SIG_DFL;
-        ::sigemptyset(&defaults.sa_mask);
+        ::sigprocmask(SIG_SETMASK, &noSignals, nullptr);
         for (int sig = 1; sig < NSIG; ++sig) {
-            ::sigaction(sig, &defaults, nullptr); // ignored signals would survive exec
+            ::sigaction(sig, &defaultAction, nullptr); // ignored signals would survive exec
         }
         ::setpgid(0, 0);
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {

@@ -6,9 +6,11 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <arpa/inet.h>
+#include <atomic>
 #include <mutex>
 #include <netinet/in.h>
 #include <signal.h>
@@ -172,6 +174,7 @@ private slots:
     void derivedAddressesAreDeterministic();
     void operationNamesAreDeterministic();
     void destructorStopsServers();
+    void concurrentCreatesAndReads();
     void noOrphanAfterSigkill();
 };
 
@@ -720,6 +723,80 @@ void tst_Cloud::destructorStopsServers()
     }
     QVERIFY(!processAlive(pid));
     QVERIFY(!portAcceptsConnections(port));
+}
+
+void tst_Cloud::concurrentCreatesAndReads()
+{
+    // Creates run in parallel (the spawner serialises only the forks) while readers keep
+    // asking, as the UI and the address map would. TSan watches this one.
+    Memorystore store(testConfig());
+    RecordingObserver observer;
+    store.addObserver(&observer);
+    store.enableService(RedisApi);
+    constexpr int Count = 4;
+    std::atomic<bool> done{false};
+    std::atomic<int> lookups{0};
+    std::atomic<int> listFailures{0};
+    std::thread reader([&] {
+        while (!done.load()) {
+            for (const Instance &instance : store.allInstances()) {
+                if (store.loopbackPortFor(instance.host, 6379)) {
+                    ++lookups;
+                }
+            }
+            if (!store.listInstances("europe-west1")) {
+                ++listFailures; // QVERIFY belongs to the test's own thread
+            }
+        }
+    });
+    std::vector<std::thread> creators;
+    std::vector<std::string> failures(Count);
+    for (int i = 0; i < Count; ++i) {
+        creators.emplace_back([&, i] {
+            CreateInstanceRequest request = workshopRequest();
+            request.name = "redis-" + std::to_string(i);
+            request.reservedIpRange.clear();
+            const auto created = store.createInstance(request);
+            if (!created) {
+                failures[static_cast<std::size_t>(i)] = created.error().message;
+            }
+        });
+    }
+    for (std::thread &creator : creators) {
+        creator.join();
+    }
+    for (const std::string &failure : failures) {
+        QVERIFY2(failure.empty(), failure.c_str());
+    }
+    const std::vector<Instance> instances = store.allInstances();
+    QCOMPARE(int(instances.size()), Count);
+    QSet<QString> hosts;
+    QSet<std::uint16_t> ports;
+    for (const Instance &instance : instances) {
+        QCOMPARE(instance.state, InstanceState::Ready);
+        QVERIFY(pingRedis(instance.loopbackPort, std::chrono::milliseconds(2000)));
+        hosts.insert(qs(instance.host));
+        ports.insert(instance.loopbackPort);
+    }
+    QCOMPARE(int(hosts.size()), Count);
+    QCOMPARE(int(ports.size()), Count);
+
+    std::vector<std::thread> deleters;
+    for (int i = 0; i < Count; ++i) {
+        deleters.emplace_back(
+            [&, i] { store.deleteInstance("redis-" + std::to_string(i), "europe-west1"); });
+    }
+    for (std::thread &deleter : deleters) {
+        deleter.join();
+    }
+    done = true;
+    reader.join();
+    QCOMPARE(listFailures.load(), 0);
+    QVERIFY(store.allInstances().empty());
+    QCOMPARE(int(observer.events().size()), 3 * Count);
+    for (const Instance &instance : instances) {
+        QVERIFY(!processAlive(instance.serverPid));
+    }
 }
 
 void tst_Cloud::noOrphanAfterSigkill()
