@@ -491,7 +491,8 @@ common::Result<InstanceOperation> Memorystore::createInstance(const CreateInstan
         instance.memorySizeGb = request.sizeGb;
         instance.redisVersion = redisVersion;
         instance.reservedIpRange = formatIpv4(base) + "/29";
-        instance.host = formatIpv4(base + HostOffsetInRange);
+        instance.hostIp = base + HostOffsetInRange;
+        instance.host = formatIpv4(instance.hostIp);
         instance.state = InstanceState::Creating;
         instance.authorizedNetwork =
             "projects/" + d->config.project + "/global/networks/" +

@@ -49,6 +49,7 @@ struct Instance
     std::string redisVersion;    ///< as requested, e.g. "REDIS_4_0" (D15)
     std::string reservedIpRange; ///< e.g. "10.59.118.56/29"
     std::string host;            ///< e.g. "10.59.118.59": the range's base + 3
+    std::uint32_t hostIp = 0;    ///< the same in host byte order, as net::Address::ip takes it
     std::uint16_t port = MemorystorePort;
     InstanceState state = InstanceState::Creating;
     std::string authorizedNetwork; ///< "projects/P/global/networks/default"

@@ -506,6 +506,7 @@ void tst_Cloud::instanceLifecycle()
     const Instance &instance = created->instance;
     QCOMPARE(instance.state, InstanceState::Ready);
     QCOMPARE(qs(instance.host), "10.59.118.59");
+    QCOMPARE(instance.hostIp, (10U << 24) | (59U << 16) | (118U << 8) | 59U);
     QCOMPARE(qs(instance.redisVersion), "REDIS_4_0");
     QVERIFY(instance.loopbackPort != 0 && instance.loopbackPort != 6379);
     QVERIFY(processAlive(instance.serverPid));
