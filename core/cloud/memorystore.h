@@ -152,9 +152,12 @@ public:
 
     // `gcloud redis instances …`
     /// Validates, starts the server and waits for it: the instance is READY on success.
+    /// Errors, in gcloud's order: InvalidChoice (exit 2), MissingRegion, ApiNotEnabled,
+    /// InvalidArgument, AlreadyExists; then RedisNotInstalled, RedisStartFailed or
+    /// RedisNotReady from the server, after which the instance is gone again.
     common::Result<InstanceOperation> createInstance(const CreateInstanceRequest &request);
     common::Result<Instance> describeInstance(std::string_view name, std::string_view region) const;
-    /// The instances in `region`, sorted by name.
+    /// The instances in `region` ("-" for every region, as the API allows), sorted by name.
     common::Result<std::vector<Instance>> listInstances(std::string_view region) const;
     /// Stops the server and forgets the instance.
     common::Result<InstanceOperation> deleteInstance(std::string_view name,
