@@ -60,8 +60,7 @@ public:
         }
         const auto branches = [&](const std::vector<SchemaNode> &list, const char *name) {
             for (std::size_t i = 0; i < list.size(); ++i) {
-                collectRules(list[i], kind, version,
-                             path + "<" + name + std::to_string(i) + ">");
+                collectRules(list[i], kind, version, path + "<" + name + std::to_string(i) + ">");
             }
         };
         branches(node.oneOf, "oneOf");
@@ -222,14 +221,14 @@ private:
 };
 
 common::Result<std::shared_ptr<const CrdSchemaSet>> CrdSchemaSet::fromText(std::string_view text,
-                                                                         const std::string &name)
+                                                                           const std::string &name)
 {
     YamlLimits limits;
     limits.maxNodes = 20'000'000;
     const YamlLoadResult loaded = loadYaml(text, name, limits);
     if (common::hasErrors(loaded.diagnostics)) {
-        return common::fail("schema.unreadable",
-                            "cannot parse the CRD schemas: " + loaded.diagnostics.front().toString());
+        return common::fail("schema.unreadable", "cannot parse the CRD schemas: " +
+                                                     loaded.diagnostics.front().toString());
     }
     auto set = std::make_shared<CrdSchemaSet>();
     set->m_source = name;

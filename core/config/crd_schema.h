@@ -60,7 +60,7 @@ struct SchemaNode
     std::vector<SchemaNode> anyOf;
     std::vector<SchemaNode> allOf;
     std::unique_ptr<SchemaNode> notSchema;
-    std::string listType;                ///< x-kubernetes-list-type: "map", "set", "atomic"
+    std::string listType;                 ///< x-kubernetes-list-type: "map", "set", "atomic"
     std::vector<std::string> listMapKeys; ///< x-kubernetes-list-map-keys
     std::vector<CelRule> celRules;
 
@@ -89,7 +89,7 @@ public:
     /// Parses a CRD bundle (multi-document YAML of CustomResourceDefinitions). Documents for
     /// other kinds are skipped. Fails when none of the five kinds is found or the YAML is bad.
     static common::Result<std::shared_ptr<const CrdSchemaSet>> fromText(std::string_view text,
-                                                                       const std::string &name);
+                                                                        const std::string &name);
     static common::Result<std::shared_ptr<const CrdSchemaSet>>
     fromFile(const std::filesystem::path &path);
 
@@ -98,10 +98,7 @@ public:
     /// Every x-kubernetes-validations rule of the five kinds, in schema order.
     const std::vector<CelRuleSite> &celRules() const { return m_celRules; }
     /// Schema keywords we met but do not validate (e.g. "pattern"), with a sample path each.
-    const std::map<std::string, std::string> &unsupportedKeywords() const
-    {
-        return m_unsupported;
-    }
+    const std::map<std::string, std::string> &unsupportedKeywords() const { return m_unsupported; }
     const std::string &sourceName() const { return m_source; }
 
 private:

@@ -231,10 +231,7 @@ struct FieldPath
     std::string api;
     std::string field;
 
-    FieldPath child(std::string_view name) const
-    {
-        return {join(api, name), join(field, name)};
-    }
+    FieldPath child(std::string_view name) const { return {join(api, name), join(field, name)}; }
     FieldPath index(std::size_t i) const
     {
         const std::string suffix = "[" + std::to_string(i) + "]";
@@ -268,11 +265,21 @@ struct Sink
     }
 };
 
-constexpr std::array<std::string_view, 15> ObjectMetaFields = {
-    "name",       "generateName",    "namespace",         "selfLink",
-    "uid",        "resourceVersion", "generation",        "creationTimestamp",
-    "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-    "ownerReferences",   "finalizers",        "managedFields"};
+constexpr std::array<std::string_view, 15> ObjectMetaFields = {"name",
+                                                               "generateName",
+                                                               "namespace",
+                                                               "selfLink",
+                                                               "uid",
+                                                               "resourceVersion",
+                                                               "generation",
+                                                               "creationTimestamp",
+                                                               "deletionTimestamp",
+                                                               "deletionGracePeriodSeconds",
+                                                               "labels",
+                                                               "annotations",
+                                                               "ownerReferences",
+                                                               "finalizers",
+                                                               "managedFields"};
 
 class SchemaValidator
 {
@@ -288,10 +295,12 @@ public:
         out.insert(out.end(), m_listErrors.begin(), m_listErrors.end());
         if (schema.blocking) {
             out.push_back(Diagnostic{
-                Severity::Info, "schema.cel-skipped",
+                Severity::Info,
+                "schema.cel-skipped",
                 "<nil>: Invalid value: \"null\": some validation rules were not checked because "
                 "the object was invalid; correct the existing errors to complete validation",
-                m_resource.locationOf(document), {}});
+                m_resource.locationOf(document),
+                {}});
         } else {
             Diagnostics cel;
             for (const MapEntry &entry : document.entries) {
@@ -320,10 +329,9 @@ private:
     void report(Sink &sink, Severity severity, std::string_view code, std::string message,
                 Mark mark, const FieldPath &path) const
     {
-        sink.diagnostics.push_back(
-            Diagnostic{severity, std::string(code), std::move(message),
-                       common::SourceLocation{m_resource.file, mark.line, mark.column},
-                       path.field});
+        sink.diagnostics.push_back(Diagnostic{
+            severity, std::string(code), std::move(message),
+            common::SourceLocation{m_resource.file, mark.line, mark.column}, path.field});
     }
 
     void error(Sink &sink, std::string_view code, std::string message, Mark mark,
@@ -596,12 +604,10 @@ private:
                 continue;
             }
             const Node &item = value.items[i];
-            const std::string shown =
-                schema.listType == "set" ? goValue(item) : keys[i];
+            const std::string shown = schema.listType == "set" ? goValue(item) : keys[i];
             Sink list;
-            error(list, "schema.duplicate",
-                  path.index(i).field + ": Duplicate value: " + shown, item.mark,
-                  path.index(i));
+            error(list, "schema.duplicate", path.index(i).field + ": Duplicate value: " + shown,
+                  item.mark, path.index(i));
             m_listErrors.insert(m_listErrors.end(), list.diagnostics.begin(),
                                 list.diagnostics.end());
         }
@@ -686,8 +692,8 @@ private:
     {
         const Mark at = where(value, anchor);
         const auto composite = [&](const char *code, const std::string &detail) {
-            error(sink, code, "<nil>: Invalid value: \"\": " + goQuote(path.api) + " " + detail,
-                  at, path);
+            error(sink, code, "<nil>: Invalid value: \"\": " + goQuote(path.api) + " " + detail, at,
+                  path);
         };
         const auto evaluate = [&](const SchemaNode &branch) {
             Sink result;
@@ -724,11 +730,10 @@ private:
                 }
             }
             if (matched != 1) {
-                composite("schema.one-of",
-                          "must validate one and only one schema (oneOf). " +
-                              (matched == 0 ? std::string("Found none valid")
-                                            : "Found " + std::to_string(matched) +
-                                                  " valid alternatives"));
+                composite("schema.one-of", "must validate one and only one schema (oneOf). " +
+                                               (matched == 0 ? std::string("Found none valid")
+                                                             : "Found " + std::to_string(matched) +
+                                                                   " valid alternatives"));
                 if (matched == 0 && firstFailure) {
                     sink.merge(*firstFailure);
                 }
@@ -831,10 +836,12 @@ Diagnostics validateAgainstSchema(const Resource &resource)
     const auto schemas = crdSchemas();
     if (!schemas) {
         const auto problem = crdSchemaLoadError();
-        return {Diagnostic{Severity::Warning, "schema.unavailable",
+        return {Diagnostic{Severity::Warning,
+                           "schema.unavailable",
                            "the CRD schema checks were skipped: " +
                                (problem ? problem->message : std::string("no schema")),
-                           resource.location(), {}}};
+                           resource.location(),
+                           {}}};
     }
     return validateAgainstSchema(resource, *schemas);
 }

@@ -7,7 +7,6 @@
 #include "core/config/schema_validation.h"
 
 #include <QtTest>
-
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -58,8 +57,8 @@ common::Diagnostics validateText(const QString &text, const CrdSchemaSet *schema
     const ParseResult parsed = parseResources(text.toStdString(), file);
     common::Diagnostics out = parsed.diagnostics;
     for (const Resource &resource : parsed.resources) {
-        const auto found = schemas ? validateAgainstSchema(resource, *schemas)
-                                   : validateAgainstSchema(resource);
+        const auto found =
+            schemas ? validateAgainstSchema(resource, *schemas) : validateAgainstSchema(resource);
         out.insert(out.end(), found.begin(), found.end());
     }
     return out;
@@ -234,7 +233,8 @@ void tst_Schema::everyImplementationIsUsed()
         for (const CelRuleSite &site : schemas->celRules()) {
             used = used || site.rule->impl == &impl;
         }
-        QVERIFY2(used, qPrintable(QString::fromUtf8(impl.rule.data(), qsizetype(impl.rule.size()))));
+        QVERIFY2(used,
+                 qPrintable(QString::fromUtf8(impl.rule.data(), qsizetype(impl.rule.size()))));
     }
 }
 
@@ -316,8 +316,7 @@ void tst_Schema::structuralRules_data()
         << QStringList{"t.yaml:5:1: error: spec.hosts: Required value [schema.required]",
                        CelSkipped};
     // enum
-    QTest::addRow("enum-valid") << se << v1 << "  hosts: [a]\n  resolution: DNS\n"
-                                << QStringList();
+    QTest::addRow("enum-valid") << se << v1 << "  hosts: [a]\n  resolution: DNS\n" << QStringList();
     QTest::addRow("enum-unsupported")
         << se << v1 << "  hosts: [a]\n  resolution: FOO\n"
         << QStringList{"t.yaml:7:15: error: spec.resolution: Unsupported value: \"FOO\": "
@@ -440,8 +439,8 @@ void tst_Schema::structuralRules_data()
         << QStringList{unknownField(QStringLiteral("t.yaml:7:3"), QStringLiteral("spec.hostz"))};
     QTest::addRow("unknown-nested-field")
         << se << v1 << "  hosts: [a]\n  ports:\n  - number: 80\n    name: http\n    nmae: x\n"
-        << QStringList{unknownField(QStringLiteral("t.yaml:10:5"),
-                                    QStringLiteral("spec.ports[0].nmae"))};
+        << QStringList{
+               unknownField(QStringLiteral("t.yaml:10:5"), QStringLiteral("spec.ports[0].nmae"))};
     // x-kubernetes-list-type: map keyed by name
     QTest::addRow("list-map-key-duplicate")
         << se << v1
@@ -482,14 +481,15 @@ void tst_Schema::topLevel_data()
     QTest::addColumn<QStringList>("expected");
     const QString head = QStringLiteral("apiVersion: networking.istio.io/v1\nkind: Gateway\n");
     QTest::addRow("status-is-ignored")
-        << head + "metadata:\n  name: t\nspec: {}\nstatus:\n  anything: [1]\n" << QStringList();
+        << head + "metadata:\n  name: t\nspec: {}\nstatus:\n  anything: [1]\n"
+        << QStringList();
     QTest::addRow("unknown-top-level-field")
         << head + "metadata:\n  name: t\nspecs:\n  servers: []\n"
         << QStringList{unknownField(QStringLiteral("t.yaml:5:1"), QStringLiteral("specs"))};
     QTest::addRow("unknown-metadata-field")
         << head + "metadata:\n  name: t\n  label:\n    app: a\nspec: {}\n"
-        << QStringList{unknownField(QStringLiteral("t.yaml:5:3"),
-                                    QStringLiteral("metadata.label"))};
+        << QStringList{
+               unknownField(QStringLiteral("t.yaml:5:3"), QStringLiteral("metadata.label"))};
     QTest::addRow("known-metadata-fields")
         << head + "metadata:\n  name: t\n  namespace: default\n  labels: {a: b}\n"
                   "  annotations: {c: d}\nspec: {}\n"
@@ -589,7 +589,8 @@ void tst_Schema::celRules_data()
            "  endpoints:\n  - address: 10.0.0.1\n"
         << specError(QStringLiteral("only one of WorkloadSelector or Endpoints can be set"));
     QTest::addRow("cidr-addresses-only-for-none-static-valid")
-        << se << "  hosts: [a]\n  addresses: [10.0.0.0/24]\n" << QStringList();
+        << se << "  hosts: [a]\n  addresses: [10.0.0.0/24]\n"
+        << QStringList();
     QTest::addRow("cidr-addresses-only-for-none-static")
         << se << "  hosts: [a]\n  addresses: [10.0.0.0/24]\n  resolution: DNS\n"
         << specError(
@@ -621,7 +622,8 @@ void tst_Schema::celRules_data()
         << se << endpoints.arg(QStringLiteral("address: unix:///var/run/app.sock"))
         << QStringList();
     QTest::addRow("uds-may-not-include-ports")
-        << se << endpoints.arg(QStringLiteral("{address: \"unix:///var/run/a.sock\", ports: {http: 80}}"))
+        << se
+        << endpoints.arg(QStringLiteral("{address: \"unix:///var/run/a.sock\", ports: {http: 80}}"))
         << QStringList{"t.yaml:9:5: error: spec.endpoints[0]: Invalid value: \"object\": UDS "
                        "may not include ports [schema.cel]"};
     QTest::addRow("uds-absolute-or-abstract-valid")
@@ -661,8 +663,8 @@ void tst_Schema::celRules_data()
                        "cannot be wildcard [schema.cel]"};
     const QString ports = QStringLiteral("  hosts: [a]\n  ports:\n  - number: %1\n    name: a\n"
                                          "  - number: %2\n    name: b\n");
-    QTest::addRow("port-number-cannot-be-duplicated-valid") << se << ports.arg(80).arg(81)
-                                                            << QStringList();
+    QTest::addRow("port-number-cannot-be-duplicated-valid")
+        << se << ports.arg(80).arg(81) << QStringList();
     QTest::addRow("port-number-cannot-be-duplicated")
         << se << ports.arg(80).arg(80)
         << QStringList{"t.yaml:7:3: error: spec.ports: Invalid value: \"array\": port number "
@@ -679,7 +681,8 @@ void tst_Schema::celRules_data()
         << QStringList{"t.yaml:8:39: error: spec.ports[0].targetPort: Invalid value: "
                        "\"integer\": port must be between 1-65535 [schema.cel]"};
     QTest::addRow("serviceentry-selector-wildcard-valid")
-        << se << "  hosts: [a]\n  workloadSelector:\n    labels: {app: redis}\n" << QStringList();
+        << se << "  hosts: [a]\n  workloadSelector:\n    labels: {app: redis}\n"
+        << QStringList();
     QTest::addRow("serviceentry-selector-wildcard")
         << se << "  hosts: [a]\n  workloadSelector:\n    labels: {app: \"red*\"}\n"
         << QStringList{"t.yaml:8:19: error: spec.workloadSelector.labels[app]: Invalid value: "
@@ -687,8 +690,8 @@ void tst_Schema::celRules_data()
     // DestinationRule workload selector
     const QString matchLabels =
         QStringLiteral("  host: a\n  workloadSelector:\n    matchLabels: {%1}\n");
-    QTest::addRow("label-match-valid") << dr << matchLabels.arg(QStringLiteral("app: a"))
-                                       << QStringList();
+    QTest::addRow("label-match-valid")
+        << dr << matchLabels.arg(QStringLiteral("app: a")) << QStringList();
     QTest::addRow("wildcard-not-allowed-in-label-key-match")
         << dr << matchLabels.arg(QStringLiteral("\"app*\": a"))
         << QStringList{"t.yaml:8:5: error: spec.workloadSelector.matchLabels: Invalid value: "
@@ -703,9 +706,9 @@ void tst_Schema::celRules_data()
                        "value: \"string\": wildcard not allowed in label value match "
                        "[schema.cel]"};
     // Gateway and Sidecar TLS settings
-    const QString server = QStringLiteral(
-        "  servers:\n  - port: {number: 443, name: https, protocol: HTTPS}\n"
-        "    hosts: [a.example.com]\n    tls:\n      mode: SIMPLE\n%1");
+    const QString server =
+        QStringLiteral("  servers:\n  - port: {number: 443, name: https, protocol: HTTPS}\n"
+                       "    hosts: [a.example.com]\n    tls:\n      mode: SIMPLE\n%1");
     QTest::addRow("gateway-tls-credentials-valid")
         << gw << server.arg(QStringLiteral("      credentialName: a\n")) << QStringList();
     QTest::addRow("gateway-only-one-of-credentialname-or-credentialnames")
@@ -726,7 +729,8 @@ void tst_Schema::celRules_data()
     QTest::addRow("sidecar-tls-credentials-valid")
         << sc << ingress.arg(QStringLiteral("      credentialName: a\n")) << QStringList();
     QTest::addRow("sidecar-only-one-of-credentialname-or-credentialnames")
-        << sc << ingress.arg(QStringLiteral("      credentialName: a\n      credentialNames: [b]\n"))
+        << sc
+        << ingress.arg(QStringLiteral("      credentialName: a\n      credentialNames: [b]\n"))
         << QStringList{"t.yaml:8:5: error: spec.ingress[0].tls: Invalid value: \"object\": only "
                        "one of credentialName or credentialNames can be set [schema.cel]"};
     QTest::addRow("sidecar-selector-wildcard")
@@ -736,8 +740,8 @@ void tst_Schema::celRules_data()
     // The duration rule, one rule on every duration field
     const QString timeout = QStringLiteral("  hosts: [a]\n  http:\n  - timeout: %1\n");
     QTest::addRow("duration-valid") << vs << timeout.arg(QStringLiteral("1.5s")) << QStringList();
-    QTest::addRow("duration-minimum-1ms-valid") << vs << timeout.arg(QStringLiteral("1ms"))
-                                                << QStringList();
+    QTest::addRow("duration-minimum-1ms-valid")
+        << vs << timeout.arg(QStringLiteral("1ms")) << QStringList();
     QTest::addRow("duration-below-1ms")
         << vs << timeout.arg(QStringLiteral("500us"))
         << QStringList{"t.yaml:8:14: error: spec.http[0].timeout: Invalid value: \"string\": "
@@ -753,8 +757,9 @@ void tst_Schema::celRules_data()
         << QStringList{"t.yaml:9:22: error: spec.http[0].retries.perTryTimeout: Invalid value: "
                        "\"string\": must be a valid duration greater than 1ms [schema.duration]"};
     QTest::addRow("duration-destinationrule-connect-timeout")
-        << dr << "  host: a\n  trafficPolicy:\n    connectionPool:\n      tcp:\n"
-                 "        connectTimeout: -1s\n"
+        << dr
+        << "  host: a\n  trafficPolicy:\n    connectionPool:\n      tcp:\n"
+           "        connectTimeout: -1s\n"
         << QStringList{"t.yaml:10:25: error: spec.trafficPolicy.connectionPool.tcp."
                        "connectTimeout: Invalid value: \"string\": must be a valid duration "
                        "greater than 1ms [schema.duration]"};
@@ -763,8 +768,9 @@ void tst_Schema::celRules_data()
         << QStringList();
     // tcp.idleTimeout is a duration string with no rule in 1.30.3: nothing checks it
     QTest::addRow("duration-field-without-rule")
-        << dr << "  host: a\n  trafficPolicy:\n    connectionPool:\n      tcp:\n"
-                 "        idleTimeout: soon\n"
+        << dr
+        << "  host: a\n  trafficPolicy:\n    connectionPool:\n      tcp:\n"
+           "        idleTimeout: soon\n"
         << QStringList();
 }
 
@@ -823,7 +829,8 @@ void tst_Schema::workshopFiles_data()
 {
     QTest::addColumn<QString>("yaml");
     QTest::addColumn<QStringList>("expected");
-    const QString seed = readSource(QStringLiteral("tests/data/config/schema/workshop-redis-egress.yaml"));
+    const QString seed =
+        readSource(QStringLiteral("tests/data/config/schema/workshop-redis-egress.yaml"));
     QVERIFY(!seed.isEmpty());
     // The Gateway + DestinationRule file: accepted, with one warning at `addresses:`.
     QTest::addRow("gateway-and-destinationrule")
@@ -831,12 +838,12 @@ void tst_Schema::workshopFiles_data()
         << QStringList{unknownField(QStringLiteral("t.yaml:15:5"),
                                     QStringLiteral("spec.servers[0].addresses"))};
     // The ServiceEntry: the schema does not check addresses; the webhook does (its own tests).
-    const QString serviceEntry = readSource(
-        QStringLiteral("tests/data/config/schema/workshop-redis-serviceentry.yaml"));
+    const QString serviceEntry =
+        readSource(QStringLiteral("tests/data/config/schema/workshop-redis-serviceentry.yaml"));
     QTest::addRow("serviceentry-placeholder") << serviceEntry << QStringList();
     QTest::addRow("serviceentry-ip")
-        << QString(serviceEntry).replace(QLatin1String("REDIS_ENDPOINT"),
-                                         QLatin1String("10.59.118.59"))
+        << QString(serviceEntry)
+               .replace(QLatin1String("REDIS_ENDPOINT"), QLatin1String("10.59.118.59"))
         << QStringList();
 }
 
@@ -856,13 +863,15 @@ void tst_Schema::doneWhenCases_data()
     const QString base = QStringLiteral("  hosts: [%1]\n  ports:\n  - number: %2\n    name: %3\n"
                                         "    protocol: %4\n");
     QTest::addRow("port-70000")
-        << base.arg(QStringLiteral("redis.domain")).arg(70000).arg(QStringLiteral("tcp-redis"),
-                                                                QStringLiteral("TCP"))
+        << base.arg(QStringLiteral("redis.domain"))
+               .arg(70000)
+               .arg(QStringLiteral("tcp-redis"), QStringLiteral("TCP"))
         << QStringList{"t.yaml:8:13: error: spec.ports[0].number: Invalid value: \"integer\": "
                        "port must be between 1-65535 [schema.cel]"};
     QTest::addRow("duplicate-port")
-        << base.arg(QStringLiteral("redis.domain")).arg(6379).arg(QStringLiteral("tcp-redis"),
-                                                               QStringLiteral("TCP")) +
+        << base.arg(QStringLiteral("redis.domain"))
+                   .arg(6379)
+                   .arg(QStringLiteral("tcp-redis"), QStringLiteral("TCP")) +
                "  - number: 6379\n    name: tcp-redis\n    protocol: TCP\n"
         << QStringList{"t.yaml:11:5: error: spec.ports[1]: Duplicate value: map[string]interface "
                        "{}{\"name\":\"tcp-redis\"} [schema.duplicate]",
@@ -870,12 +879,14 @@ void tst_Schema::doneWhenCases_data()
                        "cannot be duplicated [schema.cel]"};
     // The schema has no opinion on these; the webhook refuses them (its own tests).
     QTest::addRow("ip-in-hosts-left-to-webhook")
-        << base.arg(QStringLiteral("10.59.118.59")).arg(6379).arg(QStringLiteral("tcp-redis"),
-                                                               QStringLiteral("TCP"))
+        << base.arg(QStringLiteral("10.59.118.59"))
+               .arg(6379)
+               .arg(QStringLiteral("tcp-redis"), QStringLiteral("TCP"))
         << QStringList();
     QTest::addRow("protocol-tcp-redis-left-to-webhook")
-        << base.arg(QStringLiteral("redis.domain")).arg(6379).arg(QStringLiteral("tcp-redis"),
-                                                               QStringLiteral("tcp-redis"))
+        << base.arg(QStringLiteral("redis.domain"))
+               .arg(6379)
+               .arg(QStringLiteral("tcp-redis"), QStringLiteral("tcp-redis"))
         << QStringList();
 }
 
@@ -895,8 +906,8 @@ void tst_Schema::goldenFiles_data()
     int count = 0;
     for (const auto &entry : std::filesystem::directory_iterator(dir)) {
         if (entry.path().extension() == ".yaml" &&
-            std::filesystem::exists(std::filesystem::path(entry.path()).replace_extension(
-                ".expected"))) {
+            std::filesystem::exists(
+                std::filesystem::path(entry.path()).replace_extension(".expected"))) {
             const std::string stem = entry.path().stem().string();
             QTest::addRow("%s", stem.c_str()) << QString::fromStdString(stem);
             ++count;
@@ -913,8 +924,8 @@ void tst_Schema::goldenFiles()
     QFile expected(base + ".expected");
     QVERIFY(yaml.open(QIODevice::ReadOnly));
     QVERIFY(expected.open(QIODevice::ReadOnly));
-    const auto found = validateText(QString::fromUtf8(yaml.readAll()), nullptr,
-                                    (name + ".yaml").toStdString());
+    const auto found =
+        validateText(QString::fromUtf8(yaml.readAll()), nullptr, (name + ".yaml").toStdString());
     QCOMPARE(QString::fromStdString(common::formatDiagnostics(found)),
              QString::fromUtf8(expected.readAll()));
 }
