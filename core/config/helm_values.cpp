@@ -18,6 +18,8 @@ namespace {
 
 // Helm 3 caps list indexes; without a cap `a[999999999]=1` would allocate a billion nulls.
 constexpr long MaxListIndex = 65536;
+// The parser recurses once per key or index; a hostile `a.a.a…` must not exhaust the stack.
+constexpr int MaxSetDepth = 256;
 
 Node stringNode(std::string text)
 {
@@ -126,8 +128,25 @@ private:
         return out;
     }
 
+    // Counts the parser's recursion for as long as it lives.
+    class DepthGuard
+    {
+    public:
+        explicit DepthGuard(int &depth) : m_depth(++depth) {}
+        ~DepthGuard() { --m_depth; }
+        DepthGuard(const DepthGuard &) = delete;
+        DepthGuard &operator=(const DepthGuard &) = delete;
+
+    private:
+        int &m_depth;
+    };
+
     Status key(Node &data)
     {
+        const DepthGuard guard(m_depth);
+        if (m_depth > MaxSetDepth) {
+            return fail("values nested deeper than " + std::to_string(MaxSetDepth) + " levels");
+        }
         const Until until = runesUntil("=[,.");
         if (until.end) {
             return until.text.empty() ? Status::End
@@ -231,6 +250,10 @@ private:
 
     Status listItem(Node &list, std::size_t index)
     {
+        const DepthGuard guard(m_depth);
+        if (m_depth > MaxSetDepth) {
+            return fail("values nested deeper than " + std::to_string(MaxSetDepth) + " levels");
+        }
         const Until until = runesUntil("[.=");
         if (!until.text.empty()) {
             return fail("unexpected data at end of array index: \"" + until.text + "\"");
@@ -273,6 +296,7 @@ private:
     std::string_view m_text;
     std::size_t m_pos = 0;
     bool m_forceString = false;
+    int m_depth = 0;
     std::string m_error;
 };
 

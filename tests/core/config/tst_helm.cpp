@@ -216,6 +216,12 @@ void tst_Helm::setErrors_data()
     QTest::addRow("huge-index") << "a[99999999]=1"
                                 << "failed parsing --set data: index of 99999999 is greater than "
                                    "maximum supported index 65536";
+    QTest::addRow("too-deep-keys")
+        << QString("a.").repeated(100'000) + "b=1"
+        << "failed parsing --set data: values nested deeper than 256 levels";
+    QTest::addRow("too-deep-indexes")
+        << "a" + QString("[0]").repeated(100'000) + "=1"
+        << "failed parsing --set data: values nested deeper than 256 levels";
     QTest::addRow("unterminated-list") << "a={1,2"
                                        << "failed parsing --set data: list must terminate with "
                                           "'}'";
