@@ -148,10 +148,10 @@ Node egressService(const Node &spec, const std::string &release, const std::stri
         ports.items.push_back(printedSorted(port));
     }
     const Node *type = spec.find("type");
-    document.set("spec", mapOf({{"type", type && type->isScalar() ? printed(*type)
-                                                                  : str("ClusterIP")},
-                                {"selector", selector},
-                                {"ports", ports}}));
+    document.set("spec",
+                 mapOf({{"type", type && type->isScalar() ? printed(*type) : str("ClusterIP")},
+                        {"selector", selector},
+                        {"ports", ports}}));
     return document;
 }
 
@@ -187,37 +187,49 @@ Node egressDeployment(const Node &values, const Node &spec, const std::string &r
     });
     if (const Node *extra = spec.find("env"); extra && extra->isMap()) {
         for (const MapEntry &entry : extra->entries) {
-            env.items.push_back(mapOf({{"name", str(entry.key)},
-                                       {"value", str(entry.value.scalar)}}));
+            env.items.push_back(
+                mapOf({{"name", str(entry.key)}, {"value", str(entry.value.scalar)}}));
         }
     }
     const std::string image = templateText(values, "global.hub") + "/" +
                               templateText(values, "global.proxy.image") + ":" +
                               templateText(values, "global.tag");
-    Node args = listOf({str("proxy"), str("router"), str("--domain"),
+    Node args = listOf({str("proxy"),
+                        str("router"),
+                        str("--domain"),
                         str("$(POD_NAMESPACE).svc.cluster.local"),
-                        str("--log_output_level=default:info"), str("--drainDuration"),
-                        str("45s"), str("--parentShutdownDuration"), str("1m0s"),
-                        str("--connectTimeout"), str("10s"), str("--serviceCluster"),
-                        str(EgressGateway), str("--proxyAdminPort"), str("15000"),
-                        str("--statusPort"), str("15020"), str("--controlPlaneAuthPolicy"),
-                        str("NONE"), str("--discoveryAddress"), str("istio-pilot:15010")});
-    Node container = mapOf({{"name", str("istio-proxy")},
-                            {"image", str(image)},
-                            {"imagePullPolicy", str(templateText(values,
-                                                                 "global.imagePullPolicy"))},
-                            {"ports", ports},
-                            {"args", args},
-                            {"env", env}});
+                        str("--log_output_level=default:info"),
+                        str("--drainDuration"),
+                        str("45s"),
+                        str("--parentShutdownDuration"),
+                        str("1m0s"),
+                        str("--connectTimeout"),
+                        str("10s"),
+                        str("--serviceCluster"),
+                        str(EgressGateway),
+                        str("--proxyAdminPort"),
+                        str("15000"),
+                        str("--statusPort"),
+                        str("15020"),
+                        str("--controlPlaneAuthPolicy"),
+                        str("NONE"),
+                        str("--discoveryAddress"),
+                        str("istio-pilot:15010")});
+    Node container =
+        mapOf({{"name", str("istio-proxy")},
+               {"image", str(image)},
+               {"imagePullPolicy", str(templateText(values, "global.imagePullPolicy"))},
+               {"ports", ports},
+               {"args", args},
+               {"env", env}});
     Node podLabels = standardLabels("gateways", release);
     addLabels(podLabels, spec.find("labels"));
     Node templ = mapOf(
-        {{"metadata",
-          mapOf({{"labels", podLabels},
-                 {"annotations", mapOf({{"sidecar.istio.io/inject", str("false")}})}})},
-         {"spec", mapOf({{"serviceAccountName", str(std::string(EgressGateway) +
-                                                     "-service-account")},
-                         {"containers", listOf({container})}})}});
+        {{"metadata", mapOf({{"labels", podLabels},
+                             {"annotations", mapOf({{"sidecar.istio.io/inject", str("false")}})}})},
+         {"spec",
+          mapOf({{"serviceAccountName", str(std::string(EgressGateway) + "-service-account")},
+                 {"containers", listOf({container})}})}});
     Node deploymentSpec = Node::makeMap();
     if (!truthy(spec.find("autoscaleEnabled"))) {
         const Node *replicas = spec.find("replicaCount");
@@ -252,8 +264,8 @@ std::vector<Resource> toResources(const std::vector<Node> &documents, const std:
     common::Diagnostics ignored; // built in code: identities are always complete
     int index = 0;
     for (const Node &document : documents) {
-        if (auto resource = resourceFromDocument(YamlDocument{document, index++, {}}, source,
-                                                 ignored)) {
+        if (auto resource =
+                resourceFromDocument(YamlDocument{document, index++, {}}, source, ignored)) {
             out.push_back(std::move(*resource));
         }
     }
@@ -284,8 +296,8 @@ std::string renderMeshConfigText(const Node &values, const std::string &releaseN
     mesh += "accessLogFile: \"" + v("global.proxy.accessLogFile") + "\"\n\n";
     mesh += "accessLogFormat: \"" + v("global.proxy.accessLogFormat") + "\"\n\n";
     mesh += "accessLogEncoding: '" + v("global.proxy.accessLogEncoding") + "'\n\n";
-    mesh += "enableEnvoyAccessLogService: " + v("global.proxy.envoyAccessLogService.enabled") +
-            "\n\n";
+    mesh +=
+        "enableEnvoyAccessLogService: " + v("global.proxy.envoyAccessLogService.enabled") + "\n\n";
     mesh += "mixerCheckServer: istio-policy." + ns + ".svc.cluster.local:9091\n";
     mesh += "mixerReportServer: istio-telemetry." + ns + ".svc.cluster.local:9091\n";
     mesh += "# This is the k8s ingress service name, update if you used a different name\n"
@@ -367,8 +379,9 @@ common::Result<HelmOutcome> HelmRelease::install(const HelmValuesInput &values)
     if (isInstalled()) {
         return common::fail("helm.release-exists",
                             "a release named " + m_name + " already exists.\nRun: helm ls --all " +
-                                m_name + "; to check the status of the release\nOr run: helm "
-                                         "del --purge " +
+                                m_name +
+                                "; to check the status of the release\nOr run: helm "
+                                "del --purge " +
                                 m_name + "; to delete it");
     }
     auto supplied = buildValues(values);
@@ -463,8 +476,8 @@ common::Result<HelmOutcome> HelmRelease::commit(Node values, common::Diagnostics
     }
     std::vector<ObjectKey> owned;
     for (Resource &resource : rendered) {
-        owned.push_back(ObjectKey{resource.kind, resource.metadata.nameSpace,
-                                  resource.metadata.name});
+        owned.push_back(
+            ObjectKey{resource.kind, resource.metadata.nameSpace, resource.metadata.name});
         batch.push_back(std::move(resource));
     }
     std::vector<ObjectKey> stale;

@@ -72,9 +72,7 @@ void setIndex(Node &list, std::size_t index, Node value)
 class SetParser
 {
 public:
-    SetParser(std::string_view text, bool forceString) : m_text(text), m_forceString(forceString)
-    {
-    }
+    SetParser(std::string_view text, bool forceString) : m_text(text), m_forceString(forceString) {}
 
     common::Result<void> parse(Node &data)
     {
@@ -181,9 +179,8 @@ private:
             Node inner = existing && existing->isMap() ? *existing : Node::makeMap();
             const Status status = key(inner);
             if (inner.entries.empty()) {
-                return status == Status::Error
-                           ? status
-                           : fail("key map \"" + name + "\" has no value");
+                return status == Status::Error ? status
+                                               : fail("key map \"" + name + "\" has no value");
             }
             data.set(name, std::move(inner));
             return status;
@@ -283,9 +280,8 @@ private:
             return status;
         }
         default: { // '.'
-            Node inner = index < list.items.size() && list.items[index].isMap()
-                             ? list.items[index]
-                             : Node::makeMap();
+            Node inner = index < list.items.size() && list.items[index].isMap() ? list.items[index]
+                                                                                : Node::makeMap();
             const Status status = key(inner);
             setIndex(list, index, std::move(inner));
             return status;
@@ -327,10 +323,17 @@ void collectMapKeys(const Node &node, const std::string &prefix, std::vector<std
 // Maps whose keys are the user's to choose: anything below them is accepted.
 bool isFreeFormMap(std::string_view key)
 {
-    static constexpr std::string_view FreeForm[] = {
-        "labels",       "annotations", "podAnnotations",     "serviceAnnotations",
-        "nodeSelector", "env",         "resources",          "defaultNodeSelector",
-        "meshNetworks", "tolerations", "podDNSSearchNamespaces"};
+    static constexpr std::string_view FreeForm[] = {"labels",
+                                                    "annotations",
+                                                    "podAnnotations",
+                                                    "serviceAnnotations",
+                                                    "nodeSelector",
+                                                    "env",
+                                                    "resources",
+                                                    "defaultNodeSelector",
+                                                    "meshNetworks",
+                                                    "tolerations",
+                                                    "podDNSSearchNamespaces"};
     return std::find(std::begin(FreeForm), std::end(FreeForm), key) != std::end(FreeForm);
 }
 
@@ -424,9 +427,8 @@ common::Result<Node> buildValues(const HelmValuesInput &input)
     for (const HelmValuesFile &file : input.files) {
         YamlLoadResult loaded = loadYaml(file.text, file.name);
         if (common::hasErrors(loaded.diagnostics)) {
-            return common::fail("helm.values-invalid",
-                                "failed to parse " + file.name + ": " +
-                                    loaded.diagnostics.front().message);
+            return common::fail("helm.values-invalid", "failed to parse " + file.name + ": " +
+                                                           loaded.diagnostics.front().message);
         }
         if (loaded.documents.empty()) {
             continue;
@@ -479,7 +481,8 @@ common::Result<HelmChart> HelmChart::load(const std::filesystem::path &dir, std:
             return tl::unexpected(values.error());
         }
         const std::string file = path.filename().string();
-        const std::string subchart = file.substr(0, file.size() - std::string("-values.yaml").size());
+        const std::string subchart =
+            file.substr(0, file.size() - std::string("-values.yaml").size());
         const Node *override = chart.m_defaults.find(subchart);
         Node merged = coalesceValues(override ? *override : Node::makeMap(), *values);
         chart.m_defaults.set(subchart, std::move(merged));
@@ -561,8 +564,8 @@ common::Diagnostics HelmChart::unknownKeyNotes(const Node &supplied) const
         if (const auto suggestion = suggestKey(path)) {
             message += ". Did you mean " + *suggestion + "?";
         }
-        notes.push_back(Diagnostic{Severity::Info, "helm.unknown-key", std::move(message), {},
-                                   path});
+        notes.push_back(
+            Diagnostic{Severity::Info, "helm.unknown-key", std::move(message), {}, path});
     }
     return notes;
 }

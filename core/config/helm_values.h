@@ -49,9 +49,9 @@ struct HelmValuesFile
 /// What a `helm install` or `helm upgrade` command line supplies.
 struct HelmValuesInput
 {
-    std::vector<HelmValuesFile> files;   ///< -f, in order
-    std::vector<std::string> set;        ///< --set, in order
-    std::vector<std::string> setString;  ///< --set-string, in order
+    std::vector<HelmValuesFile> files;  ///< -f, in order
+    std::vector<std::string> set;       ///< --set, in order
+    std::vector<std::string> setString; ///< --set-string, in order
 
     bool empty() const { return files.empty() && set.empty() && setString.empty(); }
 };

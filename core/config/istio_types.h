@@ -36,7 +36,7 @@ struct ServicePort
     int number = 0;
     std::string protocol; ///< as written; empty means "sniffed"
     std::string name;
-    int targetPort = 0;   ///< 0 when unset
+    int targetPort = 0; ///< 0 when unset
     Mark mark;
 };
 
@@ -118,7 +118,7 @@ struct RouteDestination
     MarkedString host;
     std::string subset;
     Mark subsetMark;
-    int port = 0; ///< destination.port.number; 0 when unset
+    int port = 0;   ///< destination.port.number; 0 when unset
     int weight = 0; ///< 0 when unset
     Mark mark;
 };

@@ -69,7 +69,7 @@ struct PodTemplate
 struct Deployment
 {
     ObjectMeta metadata;
-    int replicas = 1; ///< Kubernetes' default when unset
+    int replicas = 1;                            ///< Kubernetes' default when unset
     std::map<std::string, std::string> selector; ///< spec.selector.matchLabels
     PodTemplate templ;
 };
@@ -78,8 +78,8 @@ struct ServicePortSpec
 {
     std::string name;
     int port = 0;
-    int targetPort = 0;          ///< numeric targetPort; 0 when unset or named
-    std::string targetPortName;  ///< named targetPort
+    int targetPort = 0;         ///< numeric targetPort; 0 when unset or named
+    std::string targetPortName; ///< named targetPort
     std::string protocol = "TCP";
     Mark mark;
 

@@ -6,7 +6,6 @@
 #include "core/config/store.h"
 #include "core/config/yaml_loader.h"
 
-
 namespace meshcraft::core::config {
 
 using common::Diagnostic;
@@ -24,10 +23,10 @@ public:
 
     void invalid(const Node &node, const std::string &field, const std::string &why)
     {
-        m_result.diagnostics.push_back(Diagnostic{
-            Severity::Error, "mesh.invalid-value",
-            "mesh config " + field + ": " + why + "; Pilot keeps the default",
-            common::SourceLocation{m_source, node.mark.line, node.mark.column}, field});
+        m_result.diagnostics.push_back(
+            Diagnostic{Severity::Error, "mesh.invalid-value",
+                       "mesh config " + field + ": " + why + "; Pilot keeps the default",
+                       common::SourceLocation{m_source, node.mark.line, node.mark.column}, field});
     }
 
     void duration(const Node *parent, std::string_view key, const std::string &field,
@@ -100,8 +99,7 @@ MeshConfigResult parseMeshConfig(std::string_view text, const std::string &sourc
     }
     const Node *proxy = readMap(&root, "defaultConfig");
     // The chart writes connectTimeout at both levels; the mesh-wide one wins.
-    reader.duration(proxy, "connectTimeout", "defaultConfig.connectTimeout",
-                    config.connectTimeout);
+    reader.duration(proxy, "connectTimeout", "defaultConfig.connectTimeout", config.connectTimeout);
     reader.duration(&root, "connectTimeout", "connectTimeout", config.connectTimeout);
     reader.duration(&root, "protocolDetectionTimeout", "protocolDetectionTimeout",
                     config.protocolDetectionTimeout);

@@ -22,7 +22,7 @@ struct MeshConfig
     std::chrono::milliseconds drainDuration{45'000};
     std::chrono::milliseconds parentShutdownDuration{60'000};
     std::chrono::milliseconds protocolDetectionTimeout{100};
-    std::string accessLogFile;             ///< empty: access log off
+    std::string accessLogFile; ///< empty: access log off
     std::string accessLogEncoding = "TEXT";
     std::string accessLogFormat;
     bool enableTracing = true;

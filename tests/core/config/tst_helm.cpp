@@ -154,32 +154,31 @@ void tst_Helm::setParsing_data()
         << none
         << R"({"gateways":{"istio-egressgateway":{"ports":[null,null,null,)"
            R"({"port":6379,"name":"tcp-redis"}]}}})";
-    QTest::addRow("nested-list-index") << QStringList{"a[0][1]=x"} << none
-                                       << R"({"a":[[null,"x"]]})";
-    QTest::addRow("commas-separate-assignments") << QStringList{"a=1,b.c=two,d=true"} << none
-                                                 << R"({"a":1,"b":{"c":"two"},"d":true})";
-    QTest::addRow("escaped-comma-in-value") << QStringList{R"(a=x\,y,b=z)"} << none
-                                            << R"({"a":"x,y","b":"z"})";
+    QTest::addRow("nested-list-index")
+        << QStringList{"a[0][1]=x"} << none << R"({"a":[[null,"x"]]})";
+    QTest::addRow("commas-separate-assignments")
+        << QStringList{"a=1,b.c=two,d=true"} << none << R"({"a":1,"b":{"c":"two"},"d":true})";
+    QTest::addRow("escaped-comma-in-value")
+        << QStringList{R"(a=x\,y,b=z)"} << none << R"({"a":"x,y","b":"z"})";
     QTest::addRow("escaped-dot-in-key")
         << QStringList{R"(podAnnotations.sidecar\.istio\.io/inject=false)"} << none
         << R"({"podAnnotations":{"sidecar.istio.io/inject":false}})";
-    QTest::addRow("brace-list") << QStringList{"a={x,2,true}"} << none
-                                << R"({"a":["x",2,true]})";
+    QTest::addRow("brace-list") << QStringList{"a={x,2,true}"} << none << R"({"a":["x",2,true]})";
     QTest::addRow("type-int") << QStringList{"n=6379,z=0,neg=-5"} << none
                               << R"({"n":6379,"z":0,"neg":-5})";
-    QTest::addRow("type-bool-any-case") << QStringList{"a=TRUE,b=False"} << none
-                                        << R"({"a":true,"b":false})";
+    QTest::addRow("type-bool-any-case")
+        << QStringList{"a=TRUE,b=False"} << none << R"({"a":true,"b":false})";
     QTest::addRow("type-null") << QStringList{"a=null"} << none << R"({"a":null})";
-    QTest::addRow("type-leading-zero-is-string") << QStringList{"a=007"} << none
-                                                 << R"({"a":"007"})";
+    QTest::addRow("type-leading-zero-is-string")
+        << QStringList{"a=007"} << none << R"({"a":"007"})";
     QTest::addRow("type-float-is-string") << QStringList{"a=1.5"} << none << R"({"a":"1.5"})";
     QTest::addRow("type-empty-is-string") << QStringList{"a="} << none << R"({"a":""})";
     QTest::addRow("set-string-keeps-strings")
         << none << QStringList{"a=6379,b=true,c=null"} << R"({"a":"6379","b":"true","c":"null"})";
-    QTest::addRow("set-string-after-set") << QStringList{"a=1"} << QStringList{"a=1"}
-                                          << R"({"a":"1"})";
-    QTest::addRow("later-set-wins") << QStringList{"a.b=1", "a.c=2", "a.b=3"} << none
-                                    << R"({"a":{"b":3,"c":2}})";
+    QTest::addRow("set-string-after-set")
+        << QStringList{"a=1"} << QStringList{"a=1"} << R"({"a":"1"})";
+    QTest::addRow("later-set-wins")
+        << QStringList{"a.b=1", "a.c=2", "a.b=3"} << none << R"({"a":{"b":3,"c":2}})";
 }
 
 void tst_Helm::setParsing()
@@ -241,7 +240,8 @@ void tst_Helm::setErrors()
 void tst_Helm::valuesFilesMergeInOrderThenSet()
 {
     HelmValuesInput input;
-    input.files.push_back({"a.yaml", "global:\n  mtls:\n    enabled: false\n  tag: one\nlist: [1, 2]\n"});
+    input.files.push_back(
+        {"a.yaml", "global:\n  mtls:\n    enabled: false\n  tag: one\nlist: [1, 2]\n"});
     input.files.push_back({"b.yaml", "global:\n  tag: two\nlist: [3]\n"});
     input.set.push_back("global.mtls.enabled=true");
     const auto values = buildValues(input);
@@ -271,10 +271,10 @@ void tst_Helm::knownKeys_data()
     QTest::addRow("typo-mode") << "global.outboundTrafficPolicymode" << false
                                << "global.outboundTrafficPolicy.mode";
     QTest::addRow("subchart-key") << "gateways.istio-egressgateway.enabled" << true << QString();
-    QTest::addRow("subchart-list-item") << "gateways.istio-egressgateway.ports[3].name" << true
-                                        << QString();
-    QTest::addRow("free-form-labels") << "gateways.istio-egressgateway.labels.team" << true
-                                      << QString();
+    QTest::addRow("subchart-list-item")
+        << "gateways.istio-egressgateway.ports[3].name" << true << QString();
+    QTest::addRow("free-form-labels")
+        << "gateways.istio-egressgateway.labels.team" << true << QString();
     QTest::addRow("null-placeholder") << "global.proxy.envoyStatsd.host" << true << QString();
     QTest::addRow("section-missing") << "mtls.enabled" << false << "global.mtls.enabled";
     QTest::addRow("deeper-than-a-scalar") << "global.tag.major" << false << QString();
@@ -325,11 +325,14 @@ void tst_Helm::installRendersIntoStoreAsOneChangeSet()
     const QString tail = "; Helm 2 accepts it without a word, and nothing in the chart reads it";
     QCOMPARE(notesText(outcome->notes),
              QStringList({"helm.unknown-key: simulator note: the istio 1.3.0 chart has no value "
-                          "pilot.requests.cpu" + tail,
+                          "pilot.requests.cpu" +
+                              tail,
                           "helm.unknown-key: simulator note: the istio 1.3.0 chart has no value "
-                          "pilot.requests.memory" + tail,
+                          "pilot.requests.memory" +
+                              tail,
                           "helm.unknown-key: simulator note: the istio 1.3.0 chart has no value "
-                          "mtls.enabled" + tail + ". Did you mean global.mtls.enabled?"})
+                          "mtls.enabled" +
+                              tail + ". Did you mean global.mtls.enabled?"})
                  .join('\n'));
     QCOMPARE(QString::fromStdString(toJson(*lookupValue(m_release->getValues(), "grafana"))),
              QStringLiteral(R"({"enabled":true})"));
@@ -344,8 +347,8 @@ void tst_Helm::chartDefaultEgressPorts()
     upgrade.values.set.push_back("gateways.istio-egressgateway.enabled=true");
     QVERIFY(m_release->upgrade(upgrade).has_value());
     QCOMPARE(egressServicePorts(*m_store), (QList<int>{80, 443, 15443}));
-    const auto service = serviceFrom(
-        m_store->get(Kind::Service, "istio-system", "istio-egressgateway")->resource);
+    const auto service =
+        serviceFrom(m_store->get(Kind::Service, "istio-system", "istio-egressgateway")->resource);
     QCOMPARE(service->ports.at(2).name, std::string("tls"));
     QCOMPARE(service->ports.at(2).targetPort, 15443);
     QCOMPARE(QString::fromStdString(service->selector.at("istio")),
@@ -439,9 +442,9 @@ void tst_Helm::upgradeValueSemantics()
     if (resetNote) {
         const QString notes = notesText(outcome->notes);
         for (const char *key :
-             {"gateways.istio-egressgateway.enabled (true -> false)", "grafana.enabled (true -> false)",
-              "kiali.enabled (true -> false)", "tracing.enabled (true -> false)",
-              "istio_cni.enabled (true -> false)",
+             {"gateways.istio-egressgateway.enabled (true -> false)",
+              "grafana.enabled (true -> false)", "kiali.enabled (true -> false)",
+              "tracing.enabled (true -> false)", "istio_cni.enabled (true -> false)",
               "Tiller would then delete the istio-egressgateway Deployment and Service"}) {
             QVERIFY2(notes.contains(QString::fromLatin1(key)), qPrintable(notes));
         }
@@ -461,8 +464,8 @@ void tst_Helm::valuesFileAddsRedisPortToEgressGateway()
     QVERIFY(outcome.has_value());
     QVERIFY2(outcome->notes.empty(), qPrintable(notesText(outcome->notes)));
     QCOMPARE(egressServicePorts(*m_store), (QList<int>{80, 443, 15443, 6379}));
-    const auto service = serviceFrom(
-        m_store->get(Kind::Service, "istio-system", "istio-egressgateway")->resource);
+    const auto service =
+        serviceFrom(m_store->get(Kind::Service, "istio-system", "istio-egressgateway")->resource);
     QCOMPARE(service->ports.at(3).name, std::string("tcp-redis"));
     const auto deployment = deploymentFrom(
         m_store->get(Kind::Deployment, "istio-system", "istio-egressgateway")->resource);
@@ -518,7 +521,8 @@ void tst_Helm::meshConfigParsing_data()
     QTest::addColumn<int>("connectMs");
     QTest::addColumn<QString>("diagnostic");
 
-    QTest::addRow("empty-is-defaults") << "" << "ALLOW_ANY" << 45'000 << 10'000 << QString();
+    QTest::addRow("empty-is-defaults") << ""
+                                       << "ALLOW_ANY" << 45'000 << 10'000 << QString();
     QTest::addRow("registry-only") << "outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n"
                                    << "REGISTRY_ONLY" << 45'000 << 10'000 << QString();
     QTest::addRow("short-drain-for-tests")

@@ -23,20 +23,19 @@ public:
         if (const auto entry = serviceEntryFrom(resource)) {
             for (const MarkedString &address : entry->addresses) {
                 if (address.value == "REDIS_ENDPOINT") {
-                    out.push_back({common::Severity::Error, "istio.invalid-address",
+                    out.push_back({common::Severity::Error,
+                                   "istio.invalid-address",
                                    address.value + " is not a valid IP",
                                    {resource.file, address.mark.line, address.mark.column},
                                    "spec.addresses[0]"});
                 }
             }
         }
-        if (resource.kind == Kind::Gateway && resource.spec() &&
-            resource.spec()->find("servers") &&
+        if (resource.kind == Kind::Gateway && resource.spec() && resource.spec()->find("servers") &&
             !resource.spec()->find("servers")->items.empty() &&
             resource.spec()->find("servers")->items[0].find("addresses")) {
             out.push_back({common::Severity::Warning, "schema.unknown-field",
-                           "unknown field \"spec.servers[0].addresses\"",
-                           resource.location(),
+                           "unknown field \"spec.servers[0].addresses\"", resource.location(),
                            "spec.servers[0].addresses"});
         }
         return out;
@@ -237,8 +236,8 @@ void tst_Store::batchWithInvalidDocumentChangesNothing()
 void tst_Store::perDocumentAppliesFirstAndReportsSecond()
 {
     const std::int64_t revision = m_store->revision();
-    const ApplyResult result = m_store->applyText(TwoDocumentsSecondInvalid, "redis-egress.yaml",
-                                                  ApplyMode::PerDocument);
+    const ApplyResult result =
+        m_store->applyText(TwoDocumentsSecondInvalid, "redis-egress.yaml", ApplyMode::PerDocument);
 
     QVERIFY(!result.ok());
     QVERIFY(result.changed);
@@ -275,8 +274,8 @@ void tst_Store::applyActions_data()
     QTest::addRow("apply-reordered-and-recommented-unchanged")
         << se << false
         << QString::fromStdString(
-               replaced(replaced(ServiceEntryYaml, "  location: MESH_EXTERNAL\n", ""),
-                        "spec:\n", "spec:\n  location: MESH_EXTERNAL # moved\n"))
+               replaced(replaced(ServiceEntryYaml, "  location: MESH_EXTERNAL\n", ""), "spec:\n",
+                        "spec:\n  location: MESH_EXTERNAL # moved\n"))
         << QStringList{"serviceentry.networking.istio.io/redis-serviceentry unchanged"};
     QTest::addRow("apply-with-server-fields-unchanged")
         << se << false
@@ -400,14 +399,16 @@ void tst_Store::namespaces_data()
 
     const QString ok = "serviceentry.networking.istio.io/redis-serviceentry created";
     QTest::addRow("none-given-default") << QString() << QString() << "default" << ok;
-    QTest::addRow("flag-used-when-file-has-none")
-        << QString() << "istio-system" << "istio-system" << ok;
+    QTest::addRow("flag-used-when-file-has-none") << QString() << "istio-system"
+                                                  << "istio-system" << ok;
     QTest::addRow("file-namespace-wins-without-flag")
         << "istio-system" << QString() << "istio-system" << ok;
-    QTest::addRow("file-and-flag-agree") << "istio-system" << "istio-system" << "istio-system"
-                                         << ok;
+    QTest::addRow("file-and-flag-agree") << "istio-system"
+                                         << "istio-system"
+                                         << "istio-system" << ok;
     QTest::addRow("file-and-flag-mismatch")
-        << "istio-system" << "default" << QString()
+        << "istio-system"
+        << "default" << QString()
         << "error: the namespace from the provided object \"istio-system\" does not match the "
            "namespace \"default\". You must pass '--namespace=istio-system' to perform this "
            "operation.";
@@ -428,14 +429,15 @@ void tst_Store::namespaces()
     QFETCH(QString, storedIn);
     QFETCH(QString, line);
 
-    QVERIFY(m_store->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n",
-                               "ns.yaml", ApplyMode::Batch)
+    QVERIFY(m_store
+                ->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n",
+                            "ns.yaml", ApplyMode::Batch)
                 .ok());
     std::string yaml = ServiceEntryYaml;
     if (!fileNamespace.isEmpty()) {
         yaml = replaced(yaml, "  name: redis-serviceentry\n",
-                        "  name: redis-serviceentry\n  namespace: " +
-                            fileNamespace.toStdString() + "\n");
+                        "  name: redis-serviceentry\n  namespace: " + fileNamespace.toStdString() +
+                            "\n");
     }
     ApplyOptions options;
     options.nameSpace = flag.toStdString();
@@ -461,8 +463,7 @@ void tst_Store::observersToldOncePerChangeSet_data()
     QTest::addColumn<QList<int>>("changesPerNotification");
 
     QTest::addRow("batch-three-documents-one-change-set") << true << false << 1 << QList<int>{3};
-    QTest::addRow("per-document-three-change-sets")
-        << false << false << 3 << QList<int>{1, 1, 1};
+    QTest::addRow("per-document-three-change-sets") << false << false << 3 << QList<int>{1, 1, 1};
     QTest::addRow("unchanged-apply-tells-no-one") << true << true << 0 << QList<int>{};
 }
 
@@ -473,8 +474,8 @@ void tst_Store::observersToldOncePerChangeSet()
     QFETCH(int, notifications);
     QFETCH(QList<int>, changesPerNotification);
 
-    const std::string text = std::string(ServiceEntryYaml) + "---\n" + GatewayYaml + "---\n" +
-                             PodYaml;
+    const std::string text =
+        std::string(ServiceEntryYaml) + "---\n" + GatewayYaml + "---\n" + PodYaml;
     const ApplyMode mode = batch ? ApplyMode::Batch : ApplyMode::PerDocument;
     if (applyTwice) {
         QVERIFY(m_store->applyText(text, "f.yaml", mode).ok());
@@ -515,8 +516,8 @@ void tst_Store::revisionsAndResourceVersions()
     QCOMPARE(entry->resourceVersion, created); // untouched by the Gateway's change
 
     QVERIFY(m_store
-                ->applyText(replaced(ServiceEntryYaml, "MESH_EXTERNAL", "MESH_INTERNAL"),
-                            "se.yaml", ApplyMode::Batch)
+                ->applyText(replaced(ServiceEntryYaml, "MESH_EXTERNAL", "MESH_INTERNAL"), "se.yaml",
+                            ApplyMode::Batch)
                 .ok());
     entry = m_store->get(Kind::ServiceEntry, "default", "redis-serviceentry");
     QCOMPARE(entry->resourceVersion, created + 2);
@@ -526,8 +527,7 @@ void tst_Store::revisionsAndResourceVersions()
 
 void tst_Store::warningsPassAndAreReturned()
 {
-    const std::string gateway =
-        std::string(GatewayYaml) + "    addresses:\n    - 10.59.118.59\n";
+    const std::string gateway = std::string(GatewayYaml) + "    addresses:\n    - 10.59.118.59\n";
     const ApplyResult result = m_store->applyText(gateway, "redis-egress.yaml", ApplyMode::Batch);
     QVERIFY(result.ok());
     QVERIFY(m_store->get(Kind::Gateway, "default", "istio-egressgateway"));
@@ -539,11 +539,13 @@ void tst_Store::warningsPassAndAreReturned()
 
 void tst_Store::podsAndDeploymentsStoredListedReplaced()
 {
-    QVERIFY(m_store->applyText(std::string(PodYaml) + "---\n" + DeploymentYaml, "w.yaml",
-                               ApplyMode::Batch)
-                .ok());
-    QVERIFY(m_store->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
-                               "ns.yaml", ApplyMode::Batch)
+    QVERIFY(
+        m_store
+            ->applyText(std::string(PodYaml) + "---\n" + DeploymentYaml, "w.yaml", ApplyMode::Batch)
+            .ok());
+    QVERIFY(m_store
+                ->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n", "ns.yaml",
+                            ApplyMode::Batch)
                 .ok());
     ApplyOptions inShop;
     inShop.nameSpace = "shop";
@@ -555,9 +557,9 @@ void tst_Store::podsAndDeploymentsStoredListedReplaced()
     QCOMPARE(int(m_store->list(Kind::Deployment, std::string("default")).size()), 1);
     QCOMPARE(int(m_store->list(Kind::Namespace).size()), 5);
 
-    const ApplyResult result = m_store->replaceText(
-        replaced(DeploymentYaml, "redis-cart:6379", "10.59.118.59:6379"), "/dev/fd/63",
-        ApplyMode::PerDocument);
+    const ApplyResult result =
+        m_store->replaceText(replaced(DeploymentYaml, "redis-cart:6379", "10.59.118.59:6379"),
+                             "/dev/fd/63", ApplyMode::PerDocument);
     QCOMPARE(lines(result), QStringList{"deployment.apps/cartservice replaced"});
     const auto deployment =
         deploymentFrom(m_store->get(Kind::Deployment, "default", "cartservice")->resource);
@@ -568,13 +570,15 @@ void tst_Store::podsAndDeploymentsStoredListedReplaced()
 
 void tst_Store::deletingNamespaceDeletesItsObjects()
 {
-    QVERIFY(m_store->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
-                               "ns.yaml", ApplyMode::Batch)
+    QVERIFY(m_store
+                ->applyText("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n", "ns.yaml",
+                            ApplyMode::Batch)
                 .ok());
     ApplyOptions inShop;
     inShop.nameSpace = "shop";
-    QVERIFY(m_store->applyText(std::string(PodYaml) + "---\n" + ServiceEntryYaml, "w.yaml",
-                               ApplyMode::Batch, inShop)
+    QVERIFY(m_store
+                ->applyText(std::string(PodYaml) + "---\n" + ServiceEntryYaml, "w.yaml",
+                            ApplyMode::Batch, inShop)
                 .ok());
     QVERIFY(m_store->applyText(PodYaml, "w.yaml", ApplyMode::Batch).ok());
     RecordingObserver observer;
@@ -774,18 +778,28 @@ void tst_Store::shortHostsExpand_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("nameSpace");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("short-name") << "redis-cart" << "default"
+    QTest::addRow("short-name") << "redis-cart"
+                                << "default"
                                 << "redis-cart.default.svc.cluster.local";
     QTest::addRow("short-name-other-namespace")
-        << "istio-egressgateway" << "istio-system"
+        << "istio-egressgateway"
+        << "istio-system"
         << "istio-egressgateway.istio-system.svc.cluster.local";
-    QTest::addRow("dotted-name-kept") << "redis.domain" << "default" << "redis.domain";
+    QTest::addRow("dotted-name-kept") << "redis.domain"
+                                      << "default"
+                                      << "redis.domain";
     QTest::addRow("fqdn-kept") << "istio-egressgateway.istio-system.svc.cluster.local"
                                << "default"
                                << "istio-egressgateway.istio-system.svc.cluster.local";
-    QTest::addRow("wildcard-kept") << "*" << "default" << "*";
-    QTest::addRow("ip-kept") << "10.59.118.59" << "default" << "10.59.118.59";
-    QTest::addRow("no-namespace") << "redis" << "" << "redis.svc.cluster.local";
+    QTest::addRow("wildcard-kept") << "*"
+                                   << "default"
+                                   << "*";
+    QTest::addRow("ip-kept") << "10.59.118.59"
+                             << "default"
+                             << "10.59.118.59";
+    QTest::addRow("no-namespace") << "redis"
+                                  << ""
+                                  << "redis.svc.cluster.local";
 }
 
 void tst_Store::shortHostsExpand()
