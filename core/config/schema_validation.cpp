@@ -6,6 +6,7 @@
 
 #include "core/config/schema_cel.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -383,6 +384,8 @@ private:
         checkRequired(root, document, FieldPath{}, document.mark, sink);
     }
 
+    /// ObjectMeta as the API server checks a custom resource's: its own fields only, a name
+    /// that is a DNS-1123 subdomain and a namespace that is a DNS-1123 label.
     void checkMetadata(const Node &metadata, const FieldPath &path, Sink &sink) const
     {
         for (const MapEntry &entry : metadata.entries) {
@@ -392,8 +395,77 @@ private:
             }
             if (!known) {
                 unknownField(sink, path.child(entry.key), entry.keyMark);
+                continue;
+            }
+            const Node &value = entry.value;
+            if (!value.isScalar() || value.isNullValue()) {
+                continue;
+            }
+            const bool isName = entry.key == "name";
+            if (!isName && entry.key != "namespace") {
+                continue;
+            }
+            const FieldPath field = path.child(entry.key);
+            for (const std::string &problem : isName ? dns1123SubdomainProblems(value.scalar)
+                                                     : dns1123LabelProblems(value.scalar)) {
+                error(sink, isName ? "schema.metadata-name" : "schema.metadata-namespace",
+                      field.api + ": Invalid value: " + goQuote(value.scalar) + ": " + problem,
+                      value.mark, field);
             }
         }
+    }
+
+    static bool isDns1123Label(std::string_view text)
+    {
+        const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+        if (text.empty() || !alnum(text.front()) || !alnum(text.back())) {
+            return false;
+        }
+        for (const char c : text) {
+            if (!alnum(c) && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // apimachinery's IsDNS1123Label and IsDNS1123Subdomain, with their exact messages.
+    static std::vector<std::string> dns1123LabelProblems(std::string_view text)
+    {
+        std::vector<std::string> problems;
+        if (text.size() > 63) {
+            problems.emplace_back("must be no more than 63 characters");
+        }
+        if (!isDns1123Label(text)) {
+            problems.emplace_back(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
+                "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+        }
+        return problems;
+    }
+
+    static std::vector<std::string> dns1123SubdomainProblems(std::string_view text)
+    {
+        std::vector<std::string> problems;
+        if (text.size() > 253) {
+            problems.emplace_back("must be no more than 253 characters");
+        }
+        bool valid = !text.empty();
+        std::size_t start = 0;
+        while (valid && start <= text.size()) {
+            const std::size_t dot = std::min(text.find('.', start), text.size());
+            valid = isDns1123Label(text.substr(start, dot - start));
+            start = dot + 1;
+        }
+        if (!valid) {
+            problems.emplace_back(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                "characters, '-' or '.', and must start and end with an alphanumeric character "
+                "(e.g. 'example.com', regex used for validation is "
+                "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+        }
+        return problems;
     }
 
     bool typeMatches(const SchemaNode &schema, JsonType actual) const

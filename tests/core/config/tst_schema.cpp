@@ -490,6 +490,29 @@ void tst_Schema::topLevel_data()
         << head + "metadata:\n  name: t\n  label:\n    app: a\nspec: {}\n"
         << QStringList{
                unknownField(QStringLiteral("t.yaml:5:3"), QStringLiteral("metadata.label"))};
+    QTest::addRow("metadata-name-and-namespace-valid")
+        << head + "metadata:\n  name: redis.egress-1\n  namespace: istio-system\nspec: {}\n"
+        << QStringList();
+    QTest::addRow("metadata-name-not-dns-subdomain")
+        << head + "metadata:\n  name: Redis_Egress\nspec: {}\n"
+        << QStringList{"t.yaml:4:9: error: metadata.name: Invalid value: \"Redis_Egress\": a "
+                       "lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                       "characters, '-' or '.', and must start and end with an alphanumeric "
+                       "character (e.g. 'example.com', regex used for validation is "
+                       "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*') "
+                       "[schema.metadata-name]"};
+    QTest::addRow("metadata-namespace-not-dns-label")
+        << head + "metadata:\n  name: egress\n  namespace: istio.system\nspec: {}\n"
+        << QStringList{"t.yaml:5:14: error: metadata.namespace: Invalid value: \"istio.system\": "
+                       "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                       "characters or '-', and must start and end with an alphanumeric character "
+                       "(e.g. 'my-name',  or '123-abc', regex used for validation is "
+                       "'[a-z0-9]([-a-z0-9]*[a-z0-9])?') [schema.metadata-namespace]"};
+    QTest::addRow("metadata-name-too-long")
+        << head + "metadata:\n  name: " + QString(254, QLatin1Char('a')) + "\nspec: {}\n"
+        << QStringList{"t.yaml:4:9: error: metadata.name: Invalid value: \"" +
+                       QString(254, QLatin1Char('a')) +
+                       "\": must be no more than 253 characters [schema.metadata-name]"};
     QTest::addRow("known-metadata-fields")
         << head + "metadata:\n  name: t\n  namespace: default\n  labels: {a: b}\n"
                   "  annotations: {c: d}\nspec: {}\n"
