@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/cli.h"
 
+#include "app/cli/cmd_validate.h"
 #include "app/cli/command.h"
 #include "core/common/version.h"
 
@@ -13,9 +14,9 @@ namespace meshcraft::app::cli {
 namespace {
 
 // The subcommands, in the order `--help` lists them.
-const std::array<Command, 0> &commands()
+const std::array<const Command *, 1> &commands()
 {
-    static const std::array<Command, 0> table{};
+    static const std::array<const Command *, 1> table{&validateCommand()};
     return table;
 }
 
@@ -27,12 +28,12 @@ void printHelp(std::ostream &out)
            "the desktop app on the Egress Gateway lab.\n"
            "\n"
            "Commands:\n";
-    for (const Command &command : commands()) {
-        out << "  " << command.name;
-        for (std::size_t pad = std::strlen(command.name); pad < 12; ++pad) {
+    for (const Command *command : commands()) {
+        out << "  " << command->name;
+        for (std::size_t pad = std::strlen(command->name); pad < 12; ++pad) {
             out << ' ';
         }
-        out << command.summary << "\n";
+        out << command->summary << "\n";
     }
     out << "\n"
            "Options:\n"
@@ -55,18 +56,18 @@ int runCommandLine(const std::vector<std::string> &args, std::istream &in, std::
         out << "meshcraft " << core::common::Version << "\n";
         return ExitOk;
     }
-    for (const Command &command : commands()) {
-        if (args[0] != command.name) {
+    for (const Command *command : commands()) {
+        if (args[0] != command->name) {
             continue;
         }
         Invocation invocation{{args.begin() + 1, args.end()}, in, out, err};
         for (const std::string &arg : invocation.args) {
             if (arg == "--help" || arg == "-h") {
-                out << command.usage;
+                out << command->usage;
                 return ExitOk;
             }
         }
-        return command.run(invocation);
+        return command->run(invocation);
     }
     err << "meshcraft: unknown command '" << args[0] << "'\n"
         << "Run 'meshcraft --help' for the list of commands.\n";
