@@ -10,7 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <set>
+#include <unordered_map>
 
 namespace meshcraft::core::config {
 
@@ -666,13 +666,10 @@ private:
             }
             keys.push_back("map[string]interface {}{" + key + "}");
         }
-        std::set<std::string> reported;
-        for (std::size_t i = 1; i < keys.size(); ++i) {
-            bool seen = false;
-            for (std::size_t j = 0; j < i && !seen; ++j) {
-                seen = keys[j] == keys[i];
-            }
-            if (!seen || !reported.insert(keys[i]).second) {
+        // The second appearance of a key is reported, once (a hash, so huge lists stay linear).
+        std::unordered_map<std::string, int> seen;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (++seen[keys[i]] != 2) {
                 continue;
             }
             const Node &item = value.items[i];

@@ -173,6 +173,7 @@ private slots:
     void goldenFiles_data();
     void goldenFiles();
     void kubernetesKindsAreNotChecked();
+    void hugeListsStayLinear();
 };
 
 void tst_Schema::shippedSchemaIsParsedOnce()
@@ -958,6 +959,22 @@ void tst_Schema::kubernetesKindsAreNotChecked()
     const QString pod = QStringLiteral("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
                                        "spec:\n  bogus: 1\n");
     QVERIFY(validateText(pod).empty());
+}
+
+void tst_Schema::hugeListsStayLinear()
+{
+    // 50,000 ports with one name: one size error, one duplicate (the second), no CEL.
+    const QString spec =
+        "  hosts: [a]\n  ports:\n" +
+        repeated(QStringLiteral("  - {number: 80, name: a}"), 50000, QStringLiteral("\n")) + "\n";
+    const QStringList found =
+        lines(validateText(document(QStringLiteral("ServiceEntry"), QStringLiteral("v1"), spec)));
+    QCOMPARE(found,
+             (QStringList{"t.yaml:7:3: error: spec.ports: Too many: 50000: must have at most 256 "
+                          "items [schema.max-items]",
+                          "t.yaml:9:5: error: spec.ports[1]: Duplicate value: "
+                          "map[string]interface {}{\"name\":\"a\"} [schema.duplicate]",
+                          CelSkipped}));
 }
 
 QTEST_APPLESS_MAIN(tst_Schema)
