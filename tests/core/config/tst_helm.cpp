@@ -42,7 +42,8 @@ QList<int> egressServicePorts(const Store &store)
     if (!stored) {
         return ports;
     }
-    for (const ServicePortSpec &port : serviceFrom(stored->resource)->ports) {
+    const auto service = serviceFrom(stored->resource);
+    for (const ServicePortSpec &port : service->ports) {
         ports << port.port;
     }
     return ports;
