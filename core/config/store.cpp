@@ -2,6 +2,7 @@
 #include "core/config/store.h"
 
 #include "core/common/text.h"
+#include "core/config/kubectl_messages.h"
 
 #include <algorithm>
 
@@ -14,7 +15,6 @@ using common::Severity;
 namespace {
 
 constexpr std::string_view LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
-constexpr std::string_view IstioWebhook = "validation.istio.io";
 
 void eraseKey(Node &map, std::string_view key)
 {
@@ -129,29 +129,17 @@ ObjectKey StoredObject::key() const
 std::string ResourceValidator::refusalLine(const Resource &resource, const Diagnostics &errors,
                                            std::string_view verb, std::string_view source) const
 {
+    if (resource.info().istio) {
+        return "Error from server: error when " + std::string(verb) + " " + quoted(source) +
+               ": " + admissionDenial(IstioWebhookName, webhookDenialMessage(errors));
+    }
     const std::vector<std::string> messages = messagesOf(errors, Severity::Error);
-    if (!resource.info().istio) {
-        std::string joined = common::join(messages, ", ");
-        if (messages.size() > 1) {
-            joined = "[" + joined + "]";
-        }
-        return "The " + std::string(resource.info().name) + " " + quoted(resource.metadata.name) +
-               " is invalid: " + joined;
+    std::string joined = common::join(messages, ", ");
+    if (messages.size() > 1) {
+        joined = "[" + joined + "]"; // apimachinery's aggregate error
     }
-    // Istio joins several errors the way hashicorp/go-multierror prints them.
-    std::string denial;
-    if (messages.size() == 1) {
-        denial = messages.front();
-    } else {
-        denial = std::to_string(messages.size()) + " errors occurred:\n";
-        for (const std::string &message : messages) {
-            denial += "\t* " + message + "\n";
-        }
-        denial += "\n";
-    }
-    return "Error from server: error when " + std::string(verb) + " " + quoted(source) +
-           ": admission webhook " + quoted(IstioWebhook) +
-           " denied the request: configuration is invalid: " + denial;
+    return "The " + std::string(resource.info().name) + " " + quoted(resource.metadata.name) +
+           " is invalid: " + joined;
 }
 
 const char *actionName(Action action)
