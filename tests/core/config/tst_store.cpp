@@ -4,6 +4,7 @@
 #include "core/config/istio_types.h"
 #include "core/config/k8s_types.h"
 #include "core/config/store.h"
+#include "core/config/validator.h"
 
 #include <QtTest>
 
@@ -183,6 +184,7 @@ private slots:
     void observersToldOncePerChangeSet();
     void revisionsAndResourceVersions();
     void warningsPassAndAreReturned();
+    void realValidatorRefusesWorkshopPlaceholder();
     void podsAndDeploymentsStoredListedReplaced();
     void deletingNamespaceDeletesItsObjects();
     void typedServiceEntryKeepsPositions();
@@ -535,6 +537,25 @@ void tst_Store::warningsPassAndAreReturned()
              QStringList({"Warning: unknown field \"spec.servers[0].addresses\"",
                           "gateway.networking.istio.io/istio-egressgateway created"}));
     QCOMPARE(result.documents[0].diagnostics.at(0).severity, common::Severity::Warning);
+}
+
+void tst_Store::realValidatorRefusesWorkshopPlaceholder()
+{
+    const Validator validator;
+    m_store->setValidator(&validator);
+    const std::string placeholder = replaced(ServiceEntryYaml, "10.59.118.59", "REDIS_ENDPOINT");
+    const ApplyResult refused =
+        m_store->applyText(placeholder, "redis-serviceentry.yaml", ApplyMode::PerDocument);
+    QCOMPARE(lines(refused),
+             QStringList{"Error from server: error when creating \"redis-serviceentry.yaml\": "
+                         "admission webhook \"validation.istio.io\" denied the request: "
+                         "configuration is invalid: REDIS_ENDPOINT is not a valid IP"});
+    QVERIFY(m_store->list(Kind::ServiceEntry).empty());
+    const ApplyResult applied =
+        m_store->applyText(ServiceEntryYaml, "redis-serviceentry.yaml", ApplyMode::PerDocument);
+    QCOMPARE(lines(applied),
+             QStringList{"serviceentry.networking.istio.io/redis-serviceentry created"});
+    m_store->setValidator(&m_validator);
 }
 
 void tst_Store::podsAndDeploymentsStoredListedReplaced()
