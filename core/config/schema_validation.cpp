@@ -5,6 +5,7 @@
 #include "core/config/schema_validation.h"
 
 #include "core/config/schema_cel.h"
+#include "core/config/validation_primitives.h"
 
 #include <algorithm>
 #include <array>
@@ -17,6 +18,7 @@ namespace meshcraft::core::config {
 using common::Diagnostic;
 using common::Diagnostics;
 using common::Severity;
+using detail::goQuote; // strconv.Quote, shared with the webhook rules
 
 namespace {
 
@@ -98,43 +100,6 @@ const char *schemaTypeName(SchemaType type)
         break;
     }
     return "";
-}
-
-// strconv.Quote, for the UTF-8 text YAML gives us.
-std::string goQuote(std::string_view text)
-{
-    std::string out = "\"";
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default:
-            if (byte < 0x20 || byte == 0x7f) {
-                static constexpr std::string_view Hex = "0123456789abcdef";
-                out += "\\x";
-                out += Hex[byte >> 4U];
-                out += Hex[byte & 0xfU];
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-    return out;
 }
 
 // fmt's %v for a float64: shortest digits, exponent form below 1e-4 or from 1e21.
@@ -415,7 +380,8 @@ private:
         }
     }
 
-    static bool isDns1123Label(std::string_view text)
+    // Kubernetes' label: lower case only (Istio's own check also takes upper case).
+    static bool isLowercaseDns1123Label(std::string_view text)
     {
         const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
         if (text.empty() || !alnum(text.front()) || !alnum(text.back())) {
@@ -436,7 +402,7 @@ private:
         if (text.size() > 63) {
             problems.emplace_back("must be no more than 63 characters");
         }
-        if (!isDns1123Label(text)) {
+        if (!isLowercaseDns1123Label(text)) {
             problems.emplace_back(
                 "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
                 "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
@@ -455,7 +421,7 @@ private:
         std::size_t start = 0;
         while (valid && start <= text.size()) {
             const std::size_t dot = std::min(text.find('.', start), text.size());
-            valid = isDns1123Label(text.substr(start, dot - start));
+            valid = isLowercaseDns1123Label(text.substr(start, dot - start));
             start = dot + 1;
         }
         if (!valid) {
