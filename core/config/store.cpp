@@ -14,7 +14,8 @@ using common::Severity;
 
 namespace {
 
-constexpr std::string_view LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+constexpr std::string_view LastAppliedAnnotation =
+    "kubectl.kubernetes.io/last-applied-configuration";
 
 void eraseKey(Node &map, std::string_view key)
 {
@@ -28,8 +29,8 @@ std::string quoted(std::string_view text)
 
 Diagnostic storeError(const Resource &resource, std::string code, std::string message)
 {
-    return Diagnostic{Severity::Error, std::move(code), std::move(message), resource.location(),
-                      {}};
+    return Diagnostic{
+        Severity::Error, std::move(code), std::move(message), resource.location(), {}};
 }
 
 std::vector<std::string> messagesOf(const Diagnostics &diagnostics, Severity severity)
@@ -130,8 +131,8 @@ std::string ResourceValidator::refusalLine(const Resource &resource, const Diagn
                                            std::string_view verb, std::string_view source) const
 {
     if (resource.info().istio) {
-        return "Error from server: error when " + std::string(verb) + " " + quoted(source) +
-               ": " + admissionDenial(IstioWebhookName, webhookDenialMessage(errors));
+        return "Error from server: error when " + std::string(verb) + " " + quoted(source) + ": " +
+               admissionDenial(IstioWebhookName, webhookDenialMessage(errors));
     }
     const std::vector<std::string> messages = messagesOf(errors, Severity::Error);
     std::string joined = common::join(messages, ", ");
@@ -214,11 +215,12 @@ Node comparableContent(const Resource &resource)
     Node content = resource.document;
     eraseKey(content, "status");
     if (Node *metadata = content.find("metadata"); metadata && metadata->isMap()) {
-        for (std::string_view field : {"resourceVersion", "uid", "creationTimestamp",
-                                       "generation", "managedFields", "selfLink"}) {
+        for (std::string_view field : {"resourceVersion", "uid", "creationTimestamp", "generation",
+                                       "managedFields", "selfLink"}) {
             eraseKey(*metadata, field);
         }
-        if (Node *annotations = metadata->find("annotations"); annotations && annotations->isMap()) {
+        if (Node *annotations = metadata->find("annotations");
+            annotations && annotations->isMap()) {
             eraseKey(*annotations, LastAppliedAnnotation);
             if (annotations->entries.empty()) {
                 eraseKey(*metadata, "annotations");
@@ -230,8 +232,8 @@ Node comparableContent(const Resource &resource)
 
 void Store::addObserver(StoreObserver *observer)
 {
-    if (observer && std::find(m_observers.begin(), m_observers.end(), observer) ==
-                        m_observers.end()) {
+    if (observer &&
+        std::find(m_observers.begin(), m_observers.end(), observer) == m_observers.end()) {
         m_observers.push_back(observer);
     }
 }
@@ -298,8 +300,8 @@ DocumentResult Store::remove(const ObjectKey &key)
     if (found == m_objects.end()) {
         result.output = "Error from server (NotFound): " + apiResourceName(key.kind) + " " +
                         quoted(key.name) + " not found";
-        result.diagnostics.push_back(Diagnostic{Severity::Error, "k8s.not-found",
-                                                result.output, {}, {}});
+        result.diagnostics.push_back(
+            Diagnostic{Severity::Error, "k8s.not-found", result.output, {}, {}});
         return result;
     }
     Planned planned;
@@ -327,8 +329,8 @@ ApplyResult Store::createText(std::string_view text, const std::string &source, 
     return runText(Verb::Create, text, source, mode, options);
 }
 
-ApplyResult Store::replaceText(std::string_view text, const std::string &source,
-                               ApplyMode mode, const ApplyOptions &options)
+ApplyResult Store::replaceText(std::string_view text, const std::string &source, ApplyMode mode,
+                               const ApplyOptions &options)
 {
     return runText(Verb::Replace, text, source, mode, options);
 }
@@ -358,10 +360,12 @@ ApplyResult Store::runText(Verb verb, std::string_view text, const std::string &
     if (parsed.resources.empty()) {
         static constexpr const char *Verbs[] = {"apply", "create", "replace", "delete"};
         ApplyResult result;
-        result.parseDiagnostics.push_back(Diagnostic{
-            Severity::Error, "kubectl.no-objects",
-            std::string("no objects passed to ") + Verbs[static_cast<int>(verb)],
-            common::SourceLocation{source, 0, 0}, {}});
+        result.parseDiagnostics.push_back(
+            Diagnostic{Severity::Error,
+                       "kubectl.no-objects",
+                       std::string("no objects passed to ") + Verbs[static_cast<int>(verb)],
+                       common::SourceLocation{source, 0, 0},
+                       {}});
         result.revision = m_revision;
         return result;
     }
@@ -391,10 +395,9 @@ Store::Planned Store::plan(Verb verb, const Resource &resource, const ApplyOptio
         !resource.metadata.nameSpace.empty() && resource.metadata.nameSpace != options.nameSpace) {
         return refuse("k8s.namespace-mismatch",
                       "error: the namespace from the provided object " +
-                          quoted(resource.metadata.nameSpace) +
-                          " does not match the namespace " + quoted(options.nameSpace) +
-                          ". You must pass '--namespace=" + resource.metadata.nameSpace +
-                          "' to perform this operation.");
+                          quoted(resource.metadata.nameSpace) + " does not match the namespace " +
+                          quoted(options.nameSpace) + ". You must pass '--namespace=" +
+                          resource.metadata.nameSpace + "' to perform this operation.");
     }
 
     const StoredObject *existing = overlay.find(key);
@@ -413,22 +416,21 @@ Store::Planned Store::plan(Verb verb, const Resource &resource, const ApplyOptio
         return refuse("k8s.not-found", "Error from server (NotFound): error when replacing " +
                                            quoted(source) + ": " + objectRef + " not found");
     }
-    const std::string verbText = verb == Verb::Replace ? "replacing"
+    const std::string verbText = verb == Verb::Replace             ? "replacing"
                                  : existing && verb == Verb::Apply ? "patching"
                                                                    : "creating";
     if (!existing && resource.info().namespaced &&
         !overlay.find(ObjectKey{Kind::Namespace, {}, nameSpace})) {
-        return refuse("k8s.namespace-not-found", "Error from server (NotFound): error when " +
-                                                     verbText + " " + quoted(source) +
-                                                     ": namespaces " + quoted(nameSpace) +
-                                                     " not found");
+        return refuse("k8s.namespace-not-found",
+                      "Error from server (NotFound): error when " + verbText + " " +
+                          quoted(source) + ": namespaces " + quoted(nameSpace) + " not found");
     }
 
     Resource stored = normalised(resource, nameSpace);
     const bool sameContent =
         existing && sameValue(comparableContent(existing->resource), comparableContent(stored));
-    const bool needsAnnotation = verb == Verb::Apply && existing &&
-                                 !existing->lastAppliedByApply && options.recordLastApplied;
+    const bool needsAnnotation = verb == Verb::Apply && existing && !existing->lastAppliedByApply &&
+                                 options.recordLastApplied;
     if (verb == Verb::Apply && sameContent && !needsAnnotation) {
         // kubectl computes an empty patch and sends nothing, so nothing is validated either.
         result.action = Action::Unchanged;
@@ -446,6 +448,19 @@ Store::Planned Store::plan(Verb verb, const Resource &resource, const ApplyOptio
         }
         result.warnings = messagesOf(found, Severity::Warning);
         result.diagnostics = std::move(found);
+    }
+
+    // The server's optimistic concurrency: a replace that names an older resourceVersion
+    // (from a `kubectl get -o yaml` taken before another write) is refused.
+    const Node *metadata = resource.document.find("metadata");
+    const Node *version = metadata ? metadata->find("resourceVersion") : nullptr;
+    if (verb == Verb::Replace && version && version->isScalar() && !version->isNullValue() &&
+        version->scalar != std::to_string(existing->resourceVersion)) {
+        return refuse("k8s.conflict",
+                      "Error from server (Conflict): error when replacing " + quoted(source) +
+                          ": Operation cannot be fulfilled on " + objectRef +
+                          ": the object has been modified; please apply your changes to the "
+                          "latest version and try again");
     }
 
     if (verb == Verb::Create && existing) {
@@ -599,8 +614,8 @@ const StoredObject *Store::get(const ObjectKey &key) const
 const StoredObject *Store::get(Kind kind, std::string_view nameSpace, std::string_view name) const
 {
     const bool namespaced = kindInfo(kind).namespaced;
-    return get(ObjectKey{kind, namespaced ? std::string(nameSpace) : std::string(),
-                         std::string(name)});
+    return get(
+        ObjectKey{kind, namespaced ? std::string(nameSpace) : std::string(), std::string(name)});
 }
 
 std::vector<const StoredObject *> Store::list(Kind kind, std::optional<std::string> nameSpace) const

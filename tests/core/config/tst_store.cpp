@@ -356,6 +356,14 @@ void tst_Store::storeErrors_data()
         << QString(DeploymentYaml) << "replace"
         << QString::fromStdString(replaced(DeploymentYaml, "redis-cart:6379", "10.59.118.59:6379"))
         << QString() << "deployment.apps/cartservice replaced";
+    QTest::addRow("replace-stale-resource-version-conflicts")
+        << QString(DeploymentYaml) << "replace"
+        << QString::fromStdString(replaced(DeploymentYaml, "  name: cartservice\n",
+                                           "  name: cartservice\n  resourceVersion: \"1\"\n"))
+        << "k8s.conflict"
+        << "Error from server (Conflict): error when replacing \"f.yaml\": Operation cannot be "
+           "fulfilled on deployments.apps \"cartservice\": the object has been modified; please "
+           "apply your changes to the latest version and try again";
     QTest::addRow("delete-succeeds") << QString(PodYaml) << "delete" << QString(PodYaml)
                                      << QString() << "pod \"busybox\" deleted";
     QTest::addRow("delete-istio-succeeds")
