@@ -4,6 +4,8 @@
 // the schema tests fail when the shipped schema gains a rule that is missing here.
 #include "core/config/schema_cel.h"
 
+#include "core/common/text.h"
+
 #include <array>
 #include <cstddef>
 
@@ -40,27 +42,8 @@ bool contains(std::string_view text, std::string_view part)
     return text.find(part) != std::string_view::npos;
 }
 
-bool startsWith(std::string_view text, std::string_view prefix)
-{
-    return text.substr(0, prefix.size()) == prefix;
-}
-
-bool endsWith(std::string_view text, std::string_view suffix)
-{
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-// CEL strings count code points, not bytes.
-std::size_t codePoints(std::string_view text)
-{
-    std::size_t count = 0;
-    for (const char c : text) {
-        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) {
-            ++count;
-        }
-    }
-    return count;
-}
+using common::endsWith;
+using common::startsWith;
 
 std::size_t listSize(const Node *list)
 {
@@ -396,6 +379,17 @@ const CelRuleImpl *findCelRule(std::string_view ruleText)
         }
     }
     return nullptr;
+}
+
+std::size_t codePoints(std::string_view text)
+{
+    std::size_t count = 0;
+    for (const char c : text) {
+        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) {
+            ++count;
+        }
+    }
+    return count;
 }
 
 std::optional<std::int64_t> parseGoDuration(std::string_view text)

@@ -3,6 +3,7 @@
 
 #include "core/config/yaml_node.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -35,6 +36,9 @@ struct CelRuleImpl
 std::span<const CelRuleImpl> celRuleTable();
 /// The implementation of a rule text (runs of whitespace count as one space); nullptr if none.
 const CelRuleImpl *findCelRule(std::string_view ruleText);
+
+/// The length of UTF-8 text in code points, as CEL's size() and OpenAPI's maxLength count it.
+std::size_t codePoints(std::string_view text);
 
 /// Go's time.ParseDuration ("10s", "1h2m", "500ms", "1.5s", "-2m", "0"): nanoseconds, or nullopt
 /// when Go would refuse the text (bad syntax, unknown unit, out of int64 range).

@@ -508,10 +508,7 @@ private:
     void checkString(const SchemaNode &schema, const Node &value, const FieldPath &path, Mark at,
                      Sink &sink) const
     {
-        std::int64_t length = 0;
-        for (const char c : value.scalar) {
-            length += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-        }
+        const auto length = static_cast<std::int64_t>(codePoints(value.scalar));
         if (schema.maxLength && length > *schema.maxLength) {
             error(sink, "schema.max-length",
                   path.api + ": Too long: may not be more than " +

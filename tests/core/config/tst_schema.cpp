@@ -378,6 +378,9 @@ void tst_Schema::structuralRules_data()
     QTest::addRow("max-length-valid")
         << se << v1 << "  hosts: [a]\n  addresses: [" + QString(64, QLatin1Char('a')) + "]\n"
         << QStringList();
+    QTest::addRow("max-length-counts-characters")
+        << se << v1 << "  hosts: [a]\n  addresses: [" + QString(64, QChar(0x00e9)) + "]\n"
+        << QStringList();
     QTest::addRow("max-length")
         << se << v1 << "  hosts: [a]\n  addresses: [" + QString(65, QLatin1Char('a')) + "]\n"
         << QStringList{"t.yaml:7:15: error: spec.addresses[0]: Too long: may not be more than 64 "
