@@ -128,7 +128,7 @@ private:
                                          "--bind",        "127.0.0.1",     "--save",
                                          "",              "--appendonly",  "no",
                                          "--protected-mode", "yes",        "--maxclients",
-                                         clients,         "--logfile",     "",
+                                         clients,         "--logfile",     "/dev/null",
                                          "--loglevel",    "warning"};
         std::vector<char *> argv;
         for (auto &arg : args) {
