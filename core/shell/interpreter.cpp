@@ -3,12 +3,14 @@
 
 #include "core/common/text.h"
 #include "core/shell/command_line.h"
+#include "core/shell/glob.h"
 
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <deque>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -153,6 +155,10 @@ struct Frame
     std::function<void(int)> onExit;             ///< Resumes the command that entered this shell
     bool exiting = false;
     int exitStatus = 0;
+    /// kubectl exec POD -- CMD: the argv this shell runs once, then leaves.
+    std::vector<std::string> oneShot;
+    bool isOneShot = false;
+    bool oneShotStarted = false;
 };
 
 class ContextImpl;
@@ -197,6 +203,7 @@ struct Interpreter::Impl
 
     // Running
     void startLine(Frame &frame, const std::string &text, ParseResult parsed);
+    void startOneShot(Frame &frame);
     void lineFinished(const std::shared_ptr<LineRun> &line, int status);
     void leaveFrame(Frame &frame);
     void runList(const std::shared_ptr<LineRun> &line, const CommandList &list, Io io, Done done);
@@ -267,17 +274,35 @@ public:
     {
     }
 
-    /// Field splitting of unquoted expansions, as bash does with the default IFS.
+    /// Field splitting of unquoted expansions, as bash does with the default IFS, then
+    /// pathname expansion of unquoted wildcards against the virtual filesystem.
     void fields(const Word &word, std::vector<std::string> &out)
     {
         std::string current;
+        std::string active; // '1' per char that may be a wildcard
         bool have = false;
+        const auto push = [&] {
+            if (hasWildcard(current, active)) {
+                auto matches = expandGlob(m_shell.fs(), m_shell.cwd(), current, active);
+                if (!matches.empty()) {
+                    std::move(matches.begin(), matches.end(), std::back_inserter(out));
+                    current.clear();
+                    active.clear();
+                    return;
+                }
+            }
+            out.push_back(std::move(current));
+            current.clear();
+            active.clear();
+        };
         for (const WordPart &part : word.parts) {
             const std::string value = valueOf(part);
             const bool splits = !part.quoted && (part.kind == WordPart::Kind::Parameter ||
                                                  part.kind == WordPart::Kind::CommandSubstitution);
             if (!splits) {
                 current += value;
+                const bool globs = !part.quoted && part.kind == WordPart::Kind::Literal;
+                active.append(value.size(), globs ? '1' : '0');
                 have =
                     have || part.quoted || !value.empty() || part.kind != WordPart::Kind::Literal;
                 continue;
@@ -285,18 +310,18 @@ public:
             for (const char c : value) {
                 if (c == ' ' || c == '\t' || c == '\n') {
                     if (have) {
-                        out.push_back(std::move(current));
-                        current.clear();
+                        push();
                         have = false;
                     }
                 } else {
                     current += c;
+                    active += '1';
                     have = true;
                 }
             }
         }
         if (have) {
-            out.push_back(std::move(current));
+            push();
         }
     }
 
@@ -474,11 +499,15 @@ public:
 
     CommandHandle handle() override { return CommandHandle(m_run, m_impl.m_queue); }
 
-    CommandStatus enterContext(std::unique_ptr<ShellContext> context,
-                               ContextExitHandler onExit) override
+    const std::string &cwd() const override { return m_frame.context->cwd(); }
+
+    CommandStatus enterContext(std::unique_ptr<ShellContext> context, ContextExitHandler onExit,
+                               std::vector<std::string> command) override
     {
         auto frame = std::make_unique<Frame>();
         frame->context = std::move(context);
+        frame->isOneShot = !command.empty();
+        frame->oneShot = std::move(command);
         Interpreter::Impl *impl = &m_impl;
         std::weak_ptr<CommandRun> weakRun = m_run;
         frame->onExit = [impl, weakRun, onExit = std::move(onExit)](int status) {
@@ -1036,6 +1065,37 @@ void Interpreter::Impl::startLine(Frame &frame, const std::string &text, ParseRe
             [this, line](int status) { lineFinished(line, status); });
 }
 
+void Interpreter::Impl::startOneShot(Frame &frame)
+{
+    // The argv runs as a program would be exec'd: already expanded, never parsed again.
+    frame.oneShotStarted = true;
+    SimpleCommand command;
+    std::string text;
+    for (const std::string &arg : frame.oneShot) {
+        WordPart part;
+        part.text = arg;
+        part.quoted = true;
+        Word word;
+        word.parts.push_back(std::move(part));
+        word.source = quoteWord(arg);
+        text += (text.empty() ? "" : " ") + word.source;
+        command.words.push_back(std::move(word));
+    }
+    CommandList list;
+    list.items.emplace_back();
+    list.items.back().pipeline.commands.push_back(std::move(command));
+    auto line = std::make_shared<LineRun>();
+    line->frame = &frame;
+    line->text = text;
+    line->list = std::make_shared<const CommandList>(std::move(list));
+    frame.line = line;
+    if (m_observer) {
+        m_observer->onLineStarted(frame.context->name(), text);
+    }
+    runList(line, *line->list, terminalIo(),
+            [this, line](int status) { lineFinished(line, status); });
+}
+
 void Interpreter::Impl::lineFinished(const std::shared_ptr<LineRun> &line, int status)
 {
     Frame &frame = *line->frame;
@@ -1044,6 +1104,10 @@ void Interpreter::Impl::lineFinished(const std::shared_ptr<LineRun> &line, int s
     m_needPrompt = true;
     if (m_observer) {
         m_observer->onLineFinished(frame.context->name(), line->text, status);
+    }
+    if (frame.isOneShot && !frame.exiting) {
+        frame.exiting = true;
+        frame.exitStatus = status;
     }
     if (frame.exiting) {
         leaveFrame(frame);
@@ -1159,6 +1223,10 @@ void Interpreter::Impl::settle()
         const Frame &frame = top();
         if (frame.line && !isAttached(frame)) {
             break; // busy: type-ahead waits
+        }
+        if (frame.isOneShot && !frame.oneShotStarted) {
+            startOneShot(top());
+            continue;
         }
         if (!m_typeAhead.empty()) {
             const std::string line = std::move(m_typeAhead.front());

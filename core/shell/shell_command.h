@@ -133,6 +133,8 @@ public:
     /// (export, cd) change it; tools should only read it.
     virtual ShellContext &shell() = 0;
     virtual VirtualFs &fs() = 0;
+    /// The working folder of the shell running the command.
+    virtual const std::string &cwd() const = 0;
 
     /// cwd-relative, with `~` expanded. Does not check existence.
     virtual std::string resolvePath(std::string_view path) const = 0;
@@ -147,8 +149,12 @@ public:
     /// Pushes a nested shell (kubectl exec -it POD /bin/sh). The terminal's lines run there
     /// until it exits; then this command finishes with onExit's result (default: the nested
     /// shell's status). Return the result from run().
+    /// With `command` (kubectl exec POD -- redis-cli -h IP ping), the nested shell runs that
+    /// argv once, as a program is exec'd (no parsing, no history), then leaves; meanwhile the
+    /// terminal's lines go to it, so an interactive redis-cli works.
     virtual CommandStatus enterContext(std::unique_ptr<ShellContext> context,
-                                       ContextExitHandler onExit = {}) = 0;
+                                       ContextExitHandler onExit = {},
+                                       std::vector<std::string> command = {}) = 0;
     /// The `exit` builtin: leaves the current shell after this command.
     virtual void exitShell(int exitStatus) = 0;
 };

@@ -161,9 +161,13 @@ FsResult<std::string> VirtualFs::readFile(std::string_view path) const
     return it->second.content;
 }
 
-FsResult<void> VirtualFs::writeFile(std::string_view path, std::string content)
+FsResult<void> VirtualFs::writeFile(std::string_view path, std::string content, bool createParents)
 {
     const std::string normal = normalize(path);
+    if (createParents && normal != "/" && !exists(parentOf(normal))) {
+        // Errors (a file in the way) are reported by the checks below, as ENOTDIR.
+        (void)makeDirectory(parentOf(normal), true);
+    }
     const auto it = m_nodes.find(normal);
     if (it != m_nodes.end()) {
         if (it->second.isDirectory) {

@@ -92,8 +92,10 @@ public:
     bool isDirectory(std::string_view path) const;
 
     FsResult<std::string> readFile(std::string_view path) const;
-    /// Creates or truncates a file; the parent folder must exist.
-    FsResult<void> writeFile(std::string_view path, std::string content);
+    /// Creates or truncates a file. The parent folder must exist, unless `createParents` (the
+    /// lab loader putting its files in place).
+    FsResult<void> writeFile(std::string_view path, std::string content,
+                             bool createParents = false);
     FsResult<void> appendFile(std::string_view path, std::string_view text);
     FsResult<void> makeDirectory(std::string_view path, bool parents = false);
     FsResult<void> remove(std::string_view path, bool recursive = false);

@@ -58,6 +58,10 @@ public:
                                                : "configmap/istio replaced\n");
             return CommandStatus::exited(0);
         }
+        if (args.size() >= 5 && args[1] == "exec" && args[3] == "--" && makePod) {
+            return ctx.enterContext(makePod(args[2]), {},
+                                    std::vector<std::string>(args.begin() + 4, args.end()));
+        }
         if (args.size() >= 5 && args[1] == "exec" && args[2] == "-it" && makePod) {
             return ctx.enterContext(makePod(args[3]), [&ctx = ctx.shell()](int status) {
                 (void)ctx;
@@ -303,6 +307,7 @@ private slots:
     void podContext_data();
     void podContext();
     void podContextExitResumesHostLine();
+    void execCommandRunsOnceInPod();
     void telnetSessionTakesLines();
     void scriptedEndOfInputUnwindsEverything();
     void asyncCommandQueuesTypeAhead();
@@ -386,6 +391,20 @@ void tst_Shell::quotingAndExpansion_data()
                                         << "[10.59.118.59:6379]";
     QTest::addRow("line-continuation-inside-line") << "args a\\\nb"
                                                    << "[ab]";
+    QTest::addRow("glob-star") << "cd istio-workshop-labs; args *.yaml"
+                               << "[busybox.yaml][redis-egress.yaml][redis-serviceentry.yaml]";
+    QTest::addRow("glob-in-path") << "args istio-*/r*-e*"
+                                  << "[istio-workshop-labs/redis-egress.yaml]";
+    QTest::addRow("glob-absolute-bracket")
+        << "args $WORKSHOP_HOME/istio-workshop-labs/redis-[e]?*"
+        << "[/home/learner/istio-workshop-labs/redis-egress.yaml]";
+    QTest::addRow("glob-no-match-kept") << "args nomatch*.yaml" << "[nomatch*.yaml]";
+    QTest::addRow("glob-quoted-is-literal")
+        << "cd istio-workshop-labs; args '*.yaml' \\*.yaml \"b*\"" << "[*.yaml][*.yaml][b*]";
+    QTest::addRow("glob-from-variable") << "cd istio-workshop-labs; X='b*'; args $X \"$X\""
+                                        << "[busybox.yaml][b*]";
+    QTest::addRow("glob-skips-dotfiles") << "touch .hidden visible; args *i*"
+                                         << "[istio-workshop-labs][visible]";
 }
 
 void tst_Shell::quotingAndExpansion()
@@ -1246,6 +1265,31 @@ void tst_Shell::podContextExitResumesHostLine()
     QCOMPARE(terminal.finished.at(terminal.finished.size() - 2), std::string("busybox:exit 7=7"));
 }
 
+void tst_Shell::execCommandRunsOnceInPod()
+{
+    Terminal terminal;
+    // The host shell expands; the pod runs the argv as given.
+    RunResult result = terminal.run("kubectl exec busybox -- echo $HOME '$HOME'; echo $?");
+    QCOMPARE(result.out, QStringLiteral("/home/learner $HOME\n0\n"));
+    QCOMPARE(terminal.shell->contextDepth(), std::size_t(1));
+    QCOMPARE(terminal.finished.at(0), std::string("busybox:echo /home/learner '$HOME'=0"));
+    result = terminal.run("kubectl exec busybox -- redis-cli ping; echo $?");
+    QCOMPARE(result.err, QStringLiteral("/bin/sh: redis-cli: not found\n"));
+    QCOMPARE(result.out, QStringLiteral("127\n"));
+    // An interactive program gets the terminal's lines until it ends.
+    terminal.run("kubectl exec busybox -- telnet 10.59.118.59 6379 && echo after");
+    QCOMPARE(terminal.shell->state(), Interpreter::State::Attached);
+    QCOMPARE(terminal.shell->contextDepth(), std::size_t(2));
+    terminal.run("PING");
+    QCOMPARE(terminal.out, std::string("+PONG\r\n"));
+    terminal.run("QUIT");
+    QCOMPARE(terminal.shell->contextDepth(), std::size_t(1));
+    QCOMPARE(terminal.shell->lastStatus(), 1);
+    QVERIFY(terminal.out.find("after") == std::string::npos);
+    // No history in the pod for exec'd commands.
+    QCOMPARE(terminal.shell->hostContext().history().size(), std::size_t(3));
+}
+
 void tst_Shell::telnetSessionTakesLines()
 {
     Terminal terminal;
@@ -1477,6 +1521,9 @@ void tst_Shell::fsOperations_data()
     QTest::addColumn<int>("error"); // -1: success
     QTest::addRow("write-new") << "write"
                                << "/a/new.txt" << -1;
+    QTest::addRow("write-creating-parents") << "install" << "/x/y/z.yaml" << -1;
+    QTest::addRow("install-under-file") << "install" << "/a/file.txt/z"
+                                        << int(FsErrorCode::NotADirectory);
     QTest::addRow("write-missing-parent") << "write"
                                           << "/nope/x" << int(FsErrorCode::NotFound);
     QTest::addRow("write-under-file") << "write"
@@ -1515,6 +1562,9 @@ void tst_Shell::fsOperations()
     FsResult<void> result;
     if (operation == "write") {
         result = fs.writeFile(p, "y");
+    } else if (operation == "install") {
+        result = fs.writeFile(p, "y", true);
+        QCOMPARE(fs.isFile(p), bool(result));
     } else if (operation == "read") {
         auto read = fs.readFile(p);
         result = read ? FsResult<void>() : tl::unexpected(read.error());
