@@ -79,6 +79,25 @@ std::string missingLastAppliedWarning(const ObjectKey &key)
            "kubectl apply. The missing annotation will be patched automatically.";
 }
 
+// The API server keeps what it owns across a user's write: the status (written only through
+// the status subresource) and an allocated ClusterIP the new object leaves unset.
+void keepServerFields(const Resource &existing, Resource &incoming)
+{
+    if (const Node *status = existing.document.find("status");
+        status && incoming.document.isMap()) {
+        incoming.document.set("status", *status);
+    }
+    if (existing.kind != Kind::Service) {
+        return;
+    }
+    const Node *oldSpec = existing.document.find("spec");
+    const Node *clusterIP = oldSpec ? oldSpec->find("clusterIP") : nullptr;
+    Node *newSpec = incoming.document.find("spec");
+    if (clusterIP && newSpec && newSpec->isMap() && !newSpec->find("clusterIP")) {
+        newSpec->set("clusterIP", *clusterIP);
+    }
+}
+
 } // namespace
 
 // A view of the store plus the writes a batch has planned so far, so that later documents
@@ -427,6 +446,9 @@ Store::Planned Store::plan(Verb verb, const Resource &resource, const ApplyOptio
     }
 
     Resource stored = normalised(resource, nameSpace);
+    if (existing) {
+        keepServerFields(existing->resource, stored);
+    }
     const bool sameContent =
         existing && sameValue(comparableContent(existing->resource), comparableContent(stored));
     const bool needsAnnotation = verb == Verb::Apply && existing && !existing->lastAppliedByApply &&
@@ -579,6 +601,33 @@ void Store::commit(std::vector<Planned> &planned, ApplyResult &result)
     change.revision = next;
     result.changed = true;
     notify(change);
+}
+
+bool Store::updateServerFields(const std::vector<ServerEdit> &edits)
+{
+    StoreChange change;
+    const std::int64_t next = m_revision + 1;
+    for (const ServerEdit &entry : edits) {
+        const auto found = m_objects.find(entry.key);
+        if (found == m_objects.end() || !entry.edit) {
+            continue;
+        }
+        Node document = found->second.resource.document;
+        entry.edit(document);
+        if (sameValue(document, found->second.resource.document)) {
+            continue;
+        }
+        found->second.resource.document = std::move(document);
+        found->second.resourceVersion = next;
+        change.changes.push_back(ObjectChange{ChangeType::Modified, entry.key});
+    }
+    if (change.changes.empty()) {
+        return false;
+    }
+    m_revision = next;
+    change.revision = next;
+    notify(change);
+    return true;
 }
 
 void Store::deleteNamespaceContents(const std::string &nameSpace,

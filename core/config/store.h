@@ -6,6 +6,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,8 +34,8 @@ struct ObjectKey
 struct StoredObject
 {
     Resource resource;
-    std::int64_t resourceVersion = 0;  ///< the store revision of its last write
-    std::int64_t createdRevision = 0;  ///< the store revision that created it
+    std::int64_t resourceVersion = 0; ///< the store revision of its last write
+    std::int64_t createdRevision = 0; ///< the store revision that created it
     /// Whether `kubectl apply` last wrote it; create and replace do not (kubectl then warns
     /// about the missing last-applied-configuration annotation on the next apply).
     bool lastAppliedByApply = false;
@@ -182,8 +183,7 @@ public:
     /// `remove` lists objects a batch deletes in the same change set (Tiller's prune);
     /// it is ignored for PerDocument.
     ApplyResult apply(const std::vector<Resource> &resources, ApplyMode mode,
-                      const ApplyOptions &options = {},
-                      const std::vector<ObjectKey> &remove = {});
+                      const ApplyOptions &options = {}, const std::vector<ObjectKey> &remove = {});
     /// `kubectl create -f`: AlreadyExists when the object is there.
     ApplyResult create(const std::vector<Resource> &resources, ApplyMode mode,
                        const ApplyOptions &options = {});
@@ -195,6 +195,19 @@ public:
                        const ApplyOptions &options = {});
     /// `kubectl delete <kind> <name> [-n ns]`. Deleting a Namespace deletes what is in it.
     DocumentResult remove(const ObjectKey &key);
+
+    /// One write by the API server or a controller rather than by kubectl: the status
+    /// subresource (a Pod's `status.podIP`) or a field the server allocates (a Service's
+    /// `spec.clusterIP`). `edit` changes the stored document in place.
+    struct ServerEdit
+    {
+        ObjectKey key;
+        std::function<void(Node &document)> edit;
+    };
+    /// Applies the edits as one change set, without validation and keeping kubectl's
+    /// bookkeeping (last-applied). Edits of missing objects, and edits that change nothing,
+    /// are skipped. Returns whether anything was written.
+    bool updateServerFields(const std::vector<ServerEdit> &edits);
 
     /// The text entry points parse first (`source` names the file); a YAML error refuses
     /// the whole text, as kubectl does, and unusable documents are reported and skipped.
@@ -222,8 +235,8 @@ private:
 
     ApplyResult run(Verb verb, const std::vector<Resource> &resources, ApplyMode mode,
                     const ApplyOptions &options, const std::vector<ObjectKey> &remove);
-    ApplyResult runText(Verb verb, std::string_view text, const std::string &source,
-                        ApplyMode mode, const ApplyOptions &options);
+    ApplyResult runText(Verb verb, std::string_view text, const std::string &source, ApplyMode mode,
+                        const ApplyOptions &options);
     Planned plan(Verb verb, const Resource &resource, const ApplyOptions &options,
                  const Overlay &overlay) const;
     void commit(std::vector<Planned> &planned, ApplyResult &result);
