@@ -237,6 +237,15 @@ void tst_Analyzer::codes_data()
         << QStringList{"Error [IST0101] (VirtualService default/redis-vs f.yaml:13) Referenced "
                        "host:port not found: "
                        "\"istio-egressgateway.istio-system.svc.cluster.local:7777\""};
+    QTest::addRow("IST0101-vs-mirror-host-unknown")
+        << (Lab + QStringList{se})
+        << QStringLiteral("apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
+                          "metadata:\n  name: redis-vs\nspec:\n  hosts:\n  - redis.domain\n"
+                          "  http:\n  - route:\n    - destination:\n        host: redis.domain\n"
+                          "    mirror:\n      host: shadow.example\n")
+        << "IST0101"
+        << QStringList{"Error [IST0101] (VirtualService default/redis-vs f.yaml:13) Referenced "
+                       "mirror host not found: \"shadow.example\""};
     QTest::addRow("IST0101-vs-step11-references-resolve")
         << (Lab + QStringList{"step11.yaml"}) << QString() << "IST0101" << QStringList();
 
@@ -301,6 +310,18 @@ void tst_Analyzer::codes_data()
         << QStringList{"Warning [IST0132] (VirtualService default/redis-vs) one or more host "
                        "[redis.example] defined in VirtualService default/redis-vs not found in "
                        "Gateway default/istio-egressgateway."};
+
+    // A missing Gateway has no hosts either: istioctl reports both.
+    QTest::addRow("IST0132-gateway-missing")
+        << (Lab + QStringList{se, redisVs("redis.domain", "istio-egressgateway", "redis.domain")})
+        << QString() << "IST0132"
+        << QStringList{"Warning [IST0132] (VirtualService default/redis-vs) one or more host "
+                       "[redis.domain] defined in VirtualService default/redis-vs not found in "
+                       "Gateway default/istio-egressgateway."};
+    QTest::addRow("IST0132-gateway-in-other-namespace-by-full-name")
+        << (Step9 +
+            QStringList{redisVs("redis.domain", "default/istio-egressgateway", "redis.domain")})
+        << QString() << "IST0132" << QStringList();
 
     // IST0134 ServiceEntryAddressesRequired
     QString noAddresses = QString::fromStdString(fixture("redis-serviceentry.yaml"));
