@@ -390,6 +390,156 @@ CommandStatus edit(CommandContext &ctx)
     return CommandStatus::exited(0);
 }
 
+/// One printf conversion (%s, %d, %x …) with its flags, width and precision.
+std::string formatOne(std::string_view spec, char conversion, const std::string &arg, bool &bad)
+{
+    bool left = false;
+    bool zero = false;
+    std::size_t i = 0;
+    for (; i < spec.size() && (spec[i] == '-' || spec[i] == '0' || spec[i] == '+' || spec[i] == ' ');
+         ++i) {
+        left = left || spec[i] == '-';
+        zero = zero || spec[i] == '0';
+    }
+    std::size_t width = 0;
+    for (; i < spec.size() && spec[i] >= '0' && spec[i] <= '9'; ++i) {
+        width = width * 10 + static_cast<std::size_t>(spec[i] - '0');
+    }
+    std::optional<std::size_t> precision;
+    if (i < spec.size() && spec[i] == '.') {
+        precision = detail::parseCount(spec.substr(i + 1)).value_or(0);
+    }
+    std::string text;
+    if (conversion == 's' || conversion == 'b') {
+        bool stop = false;
+        text = conversion == 'b' ? echoEscapes(arg, stop) : arg;
+        if (precision && text.size() > *precision) {
+            text.resize(*precision);
+        }
+    } else if (conversion == 'c') {
+        text = arg.substr(0, 1);
+    } else {
+        long long value = 0;
+        const std::string_view digits = arg;
+        if (!digits.empty()) {
+            const auto [end, error] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), value);
+            if (error != std::errc() || end != digits.data() + digits.size()) {
+                bad = true;
+            }
+        }
+        const int base = conversion == 'x' || conversion == 'X' ? 16 : conversion == 'o' ? 8 : 10;
+        const bool negative = value < 0;
+        unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(value)
+                                                : static_cast<unsigned long long>(value);
+        do {
+            const auto digit = static_cast<int>(magnitude % static_cast<unsigned>(base));
+            text.insert(text.begin(), static_cast<char>(digit < 10 ? '0' + digit
+                                                                   : (conversion == 'X' ? 'A' : 'a')
+                                                                         + digit - 10));
+            magnitude /= static_cast<unsigned>(base);
+        } while (magnitude > 0);
+        if (negative) {
+            text.insert(text.begin(), '-');
+        }
+    }
+    if (text.size() < width) {
+        const std::size_t fill = width - text.size();
+        if (left) {
+            text.append(fill, ' ');
+        } else if (zero && conversion != 's') {
+            text.insert(text.front() == '-' ? 1 : 0, fill, '0');
+        } else {
+            text.insert(0, fill, ' ');
+        }
+    }
+    return text;
+}
+
+CommandStatus printfCommand(CommandContext &ctx)
+{
+    const auto &args = ctx.args();
+    if (args.size() < 2) {
+        return fail(ctx, builtinPrefix(ctx, "printf"), "usage: printf format [arguments]", 2);
+    }
+    bool stopAll = false;
+    const std::string format = echoEscapes(args[1], stopAll);
+    std::size_t next = 2;
+    std::string out;
+    int status = 0;
+    // The format is reused while arguments remain, as in bash.
+    do {
+        for (std::size_t i = 0; i < format.size(); ++i) {
+            if (format[i] != '%' || i + 1 >= format.size()) {
+                out += format[i];
+                continue;
+            }
+            if (format[i + 1] == '%') {
+                out += '%';
+                ++i;
+                continue;
+            }
+            const std::size_t specStart = i + 1;
+            std::size_t j = specStart;
+            while (j < format.size() && std::string_view("-+ 0123456789.").find(format[j])
+                                            != std::string_view::npos) {
+                ++j;
+            }
+            if (j >= format.size()) {
+                out += format.substr(i);
+                break;
+            }
+            const char conversion = format[j];
+            if (std::string_view("sbcdiuxXo").find(conversion) == std::string_view::npos) {
+                return fail(ctx, builtinPrefix(ctx, "printf"),
+                            "`" + std::string(1, conversion) + "': invalid format character", 1);
+            }
+            const std::string arg = next < args.size() ? args[next++] : std::string();
+            bool bad = false;
+            out += formatOne(std::string_view(format).substr(specStart, j - specStart), conversion,
+                             arg, bad);
+            if (bad) {
+                ctx.err().write(builtinPrefix(ctx, "printf") + ": " + arg + ": invalid number\n");
+                status = 1;
+            }
+            i = j;
+        }
+    } while (next < args.size() && next > 2);
+    ctx.out().write(out);
+    return CommandStatus::exited(status);
+}
+
+CommandStatus tee(CommandContext &ctx)
+{
+    bool append = false;
+    int status = 0;
+    const std::string_view text = ctx.stdinText();
+    for (std::size_t i = 1; i < ctx.args().size(); ++i) {
+        const std::string &file = ctx.args()[i];
+        if (file == "-a" || file == "--append") {
+            append = true;
+            continue;
+        }
+        const std::string path = ctx.resolvePath(file);
+        const auto written = append ? ctx.fs().appendFile(path, text)
+                                    : ctx.fs().writeFile(path, std::string(text));
+        if (!written) {
+            ctx.err().write("tee: " + file + ": " + std::string(written.error().description()) +
+                            "\n");
+            status = 1;
+        }
+    }
+    ctx.out().write(text);
+    return CommandStatus::exited(status);
+}
+
+CommandStatus printVariable(CommandContext &ctx, std::string_view name, std::string_view fallback)
+{
+    const std::string value = ctx.shell().variables().value(name);
+    ctx.out().write((value.empty() ? std::string(fallback) : value) + "\n");
+    return CommandStatus::exited(0);
+}
+
 CommandStatus sleepCommand(CommandContext &ctx)
 {
     return fail(ctx, "sleep",
@@ -434,6 +584,15 @@ const std::vector<Entry> &entries()
          [](CommandContext &) { return CommandStatus::exited(0); }, Builtin, true},
         {"unset", "remove a variable", unsetBuiltin, Builtin, true},
         {"which", "show where a program is", which, ShellCommand::Kind::Program, true},
+        {"printf", "print formatted text: printf '%s\\n' WORD", printfCommand, Builtin, true},
+        {"tee", "copy its input to files and to the output (-a: append)", tee,
+         ShellCommand::Kind::Program, true},
+        {"whoami", "print the user's name",
+         [](CommandContext &ctx) { return printVariable(ctx, "USER", "root"); },
+         ShellCommand::Kind::Program, true},
+        {"hostname", "print the machine's name",
+         [](CommandContext &ctx) { return printVariable(ctx, "HOSTNAME", "localhost"); },
+         ShellCommand::Kind::Program, true},
     };
     return table;
 }

@@ -888,6 +888,16 @@ void tst_Shell::builtins_data()
     QTest::addRow("help-lists-tools") << "help | grep -c -E '^  (kubectl|istioctl|sed) '"
                                       << "3\n"
                                       << "" << 0;
+    QTest::addRow("printf-formats") << "printf '%s=%d|%-4s|%04d|%x%%\\n' a 42 b 7 255"
+                                    << "a=42|b   |0007|ff%\n" << "" << 0;
+    QTest::addRow("printf-reuses-format") << "printf '<%s>' a b c; echo" << "<a><b><c>\n" << "" << 0;
+    QTest::addRow("printf-bad-number") << "printf '%d\\n' x" << "0\n"
+                                       << "bash: printf: x: invalid number\n" << 1;
+    QTest::addRow("tee-writes-and-passes") << "echo hi | tee t.txt | wc -l; cat t.txt" << "1\nhi\n"
+                                           << "" << 0;
+    QTest::addRow("whoami") << "whoami; hostname" << "learner\nmeshcraft\n" << "" << 0;
+    QTest::addRow("bad-substitution") << "echo ${a b}; echo next" << "next\n"
+                                      << "bash: ${a b}: bad substitution\n" << 0;
     QTest::addRow("exit-bad-number") << "exit abc"
                                      << ""
                                      << "bash: exit: abc: numeric argument required\n"
@@ -1466,7 +1476,7 @@ void tst_Shell::completionInPod()
 {
     Terminal terminal;
     terminal.run("kubectl exec -it busybox /bin/sh");
-    const CompletionResult telnet = terminal.shell->complete("te", 2);
+    const CompletionResult telnet = terminal.shell->complete("tel", 3);
     QCOMPARE(telnet.candidates, std::vector<std::string>{"telnet"});
     QVERIFY(terminal.shell->complete("red", 3).candidates.empty());
     QVERIFY(terminal.shell->complete("kub", 3).candidates.empty());
