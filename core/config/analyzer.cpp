@@ -46,12 +46,8 @@ std::optional<Severity> parseAnalysisLevel(std::string_view text)
 
 std::string AnalysisMessage::resourceName() const
 {
-    std::string out(kindInfo(kind).name);
-    out += ' ';
-    if (!nameSpace.empty()) {
-        out += nameSpace + "/";
-    }
-    return out + name;
+    // istioctl's FriendlyName is the store's own "<Kind> <ns>/<name>".
+    return ObjectKey{kind, nameSpace, name}.toString();
 }
 
 std::string AnalysisMessage::origin() const
