@@ -483,8 +483,8 @@ common::Result<HelmChart> HelmChart::load(const std::filesystem::path &dir, std:
         const std::string file = path.filename().string();
         const std::string subchart =
             file.substr(0, file.size() - std::string("-values.yaml").size());
-        const Node *override = chart.m_defaults.find(subchart);
-        Node merged = coalesceValues(override ? *override : Node::makeMap(), *values);
+        const Node *parentValues = chart.m_defaults.find(subchart);
+        Node merged = coalesceValues(parentValues ? *parentValues : Node::makeMap(), *values);
         chart.m_defaults.set(subchart, std::move(merged));
     }
     collectMapKeys(chart.m_defaults, {}, chart.m_knownKeys);
