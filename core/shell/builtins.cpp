@@ -396,7 +396,8 @@ std::string formatOne(std::string_view spec, char conversion, const std::string 
     bool left = false;
     bool zero = false;
     std::size_t i = 0;
-    for (; i < spec.size() && (spec[i] == '-' || spec[i] == '0' || spec[i] == '+' || spec[i] == ' ');
+    for (;
+         i < spec.size() && (spec[i] == '-' || spec[i] == '0' || spec[i] == '+' || spec[i] == ' ');
          ++i) {
         left = left || spec[i] == '-';
         zero = zero || spec[i] == '0';
@@ -434,9 +435,10 @@ std::string formatOne(std::string_view spec, char conversion, const std::string 
                                                 : static_cast<unsigned long long>(value);
         do {
             const auto digit = static_cast<int>(magnitude % static_cast<unsigned>(base));
-            text.insert(text.begin(), static_cast<char>(digit < 10 ? '0' + digit
-                                                                   : (conversion == 'X' ? 'A' : 'a')
-                                                                         + digit - 10));
+            text.insert(text.begin(),
+                        static_cast<char>(digit < 10
+                                              ? '0' + digit
+                                              : (conversion == 'X' ? 'A' : 'a') + digit - 10));
             magnitude /= static_cast<unsigned>(base);
         } while (magnitude > 0);
         if (negative) {
@@ -481,8 +483,8 @@ CommandStatus printfCommand(CommandContext &ctx)
             }
             const std::size_t specStart = i + 1;
             std::size_t j = specStart;
-            while (j < format.size() && std::string_view("-+ 0123456789.").find(format[j])
-                                            != std::string_view::npos) {
+            while (j < format.size() &&
+                   std::string_view("-+ 0123456789.").find(format[j]) != std::string_view::npos) {
                 ++j;
             }
             if (j >= format.size()) {
@@ -521,8 +523,8 @@ CommandStatus tee(CommandContext &ctx)
             continue;
         }
         const std::string path = ctx.resolvePath(file);
-        const auto written = append ? ctx.fs().appendFile(path, text)
-                                    : ctx.fs().writeFile(path, std::string(text));
+        const auto written =
+            append ? ctx.fs().appendFile(path, text) : ctx.fs().writeFile(path, std::string(text));
         if (!written) {
             ctx.err().write("tee: " + file + ": " + std::string(written.error().description()) +
                             "\n");

@@ -41,11 +41,6 @@ struct Input
     std::string text;
 };
 
-/// Reads FILE arguments; prints "tool: FILE: No such file or directory" for missing ones.
-/// Returns the ones read; `failed` is set if any could not be.
-std::vector<Input> readInputs(CommandContext &ctx, std::string_view tool,
-                              const std::vector<std::string> &files, bool &failed);
-
 void registerTextTools(CommandRegistry &registry, bool busybox);
 
 } // namespace meshcraft::core::shell::detail

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <condition_variable>
 #include <cstdlib>
 #include <deque>
 #include <exception>
@@ -33,6 +34,7 @@ public:
             m_tasks.push_back(std::move(task));
             wake = m_wake;
         }
+        m_posted.notify_all();
         if (wake) {
             wake();
         }
@@ -46,6 +48,12 @@ public:
     {
         std::lock_guard lock(m_mutex);
         return m_tasks.empty();
+    }
+    bool wait(std::chrono::milliseconds timeout)
+    {
+        std::unique_lock lock(m_mutex);
+        return m_posted.wait_for(lock, timeout, [this] { return !m_tasks.empty() || m_closed; }) &&
+               !m_tasks.empty();
     }
     void close()
     {
@@ -62,6 +70,7 @@ public:
 
 private:
     mutable std::mutex m_mutex;
+    std::condition_variable m_posted;
     std::vector<std::function<void()>> m_tasks;
     std::function<void()> m_wake;
     bool m_closed = false;
@@ -1417,6 +1426,11 @@ void Interpreter::processPosted()
 bool Interpreter::hasPosted() const
 {
     return !d->m_queue->empty();
+}
+
+bool Interpreter::waitForPosted(std::chrono::milliseconds timeout)
+{
+    return d->m_queue->wait(timeout);
 }
 
 } // namespace meshcraft::core::shell

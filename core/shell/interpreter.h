@@ -5,6 +5,7 @@
 #include "core/shell/shell_command.h"
 #include "core/shell/shell_context.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -115,6 +116,9 @@ public:
     void processPosted();
     /// True if processPosted() has work.
     bool hasPosted() const;
+    /// Blocks up to `timeout` until a task is posted; for a CLI or script loop that has
+    /// nothing else to do (`lab shell` with stdin at its end). True if there is work.
+    bool waitForPosted(std::chrono::milliseconds timeout);
 
     struct Impl; ///< Opaque; public only so the implementation's helpers can name it
 

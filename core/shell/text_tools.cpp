@@ -1105,12 +1105,6 @@ void add(CommandRegistry &registry, std::string name, std::string summary,
 
 } // namespace
 
-std::vector<Input> readInputs(CommandContext &ctx, std::string_view tool,
-                              const std::vector<std::string> &files, bool &failed)
-{
-    return readInputsWith(ctx, tool, files, failed, MessageFormat(plainMessage));
-}
-
 void registerTextTools(CommandRegistry &registry, bool busybox)
 {
     (void)busybox; // busybox has all of these as applets

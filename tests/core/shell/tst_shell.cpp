@@ -63,10 +63,7 @@ public:
                                     std::vector<std::string>(args.begin() + 4, args.end()));
         }
         if (args.size() >= 5 && args[1] == "exec" && args[2] == "-it" && makePod) {
-            return ctx.enterContext(makePod(args[3]), [&ctx = ctx.shell()](int status) {
-                (void)ctx;
-                return status;
-            });
+            return ctx.enterContext(makePod(args[3]));
         }
         ctx.err().write("error: unknown command \"" + (args.size() > 1 ? args[1] : "") + "\"\n");
         return CommandStatus::exited(1);
@@ -1370,6 +1367,7 @@ void tst_Shell::asyncCommandQueuesTypeAhead()
     QCOMPARE(terminal.shell->prompt(), std::string());
     terminal.shell->submitLine("echo typed ahead");
     QCOMPARE(terminal.out, std::string());
+    QVERIFY(terminal.shell->waitForPosted(std::chrono::seconds(10)));
     worker.join();
     QVERIFY(terminal.shell->hasPosted());
     terminal.shell->processPosted();
