@@ -157,6 +157,9 @@ struct Cluster
     /// Overrides MeshSettings::connectTimeout when set.
     std::optional<std::chrono::milliseconds> connectTimeout;
     Provenance provenance;
+    /// "name.namespace" of the DestinationRule that shaped it, empty when none (the DESTINATION
+    /// RULE column of `istioctl proxy-config clusters`). Informational only.
+    std::string destinationRule;
 };
 
 /// The mesh-wide settings (the istio ConfigMap's mesh key) a proxy applies.

@@ -116,6 +116,8 @@ kind: Pod
 metadata:
   name: busybox
   namespace: default
+  labels:
+    run: busybox
 spec:
   containers:
   - name: busybox
