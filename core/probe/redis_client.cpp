@@ -178,7 +178,6 @@ struct RedisClient::Impl
     {
         broken = true;
         const std::string message = context ? transportMessage(*context) : "no connection";
-        detail::drainSigpipe();
         return {RedisTransportError, message, std::nullopt};
     }
 };
@@ -222,6 +221,7 @@ RedisClient::pipeline(const std::vector<std::vector<std::string>> &commands)
     if (d->broken) {
         return tl::unexpected(d->fail());
     }
+    const detail::SigpipeGuard noSigpipe;
     redisContext *c = d->context.get();
     for (const auto &argv : commands) {
         std::vector<const char *> args;

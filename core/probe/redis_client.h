@@ -36,7 +36,8 @@ std::string formatReplyTty(const RedisReply &reply);
 std::string quoteRepr(const std::string &text);
 
 /// A blocking hiredis connection on a socket the caller already connected (a captured one),
-/// through redisConnectFd. One thread uses it at a time.
+/// through redisConnectFd. One thread uses it at a time; any thread may (SIGPIPE is blocked
+/// around hiredis's writes).
 ///
 /// Errors: command() fails with RedisTransportError when hiredis returns NULL (the message is
 /// hiredis's errstr, e.g. "Server closed the connection", "Connection reset by peer"); the

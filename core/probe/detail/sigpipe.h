@@ -2,9 +2,8 @@
 #pragma once
 
 // hiredis writes with write(2), not send(MSG_NOSIGNAL): a write to a socket the peer reset
-// would raise SIGPIPE and kill the app. Probe and workload threads block SIGPIPE for their
-// lifetime, so the write fails with EPIPE instead, and drain the signal the kernel left
-// pending on the thread.
+// would raise SIGPIPE and kill the app. With SIGPIPE blocked the write fails with EPIPE
+// instead; the signal the kernel left pending on the thread is then drained.
 
 #include <csignal>
 #include <ctime>
@@ -29,5 +28,29 @@ inline void drainSigpipe()
     while (sigtimedwait(&set, nullptr, &zero) == SIGPIPE) {
     }
 }
+
+/// Blocks SIGPIPE for a scope (one hiredis call) and drains what it left pending, so a caller on
+/// any thread is safe without changing its signal mask for good.
+class SigpipeGuard
+{
+public:
+    SigpipeGuard()
+    {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &set, &m_old);
+    }
+    ~SigpipeGuard()
+    {
+        drainSigpipe();
+        pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard &) = delete;
+    SigpipeGuard &operator=(const SigpipeGuard &) = delete;
+
+private:
+    sigset_t m_old;
+};
 
 } // namespace meshcraft::core::probe::detail
