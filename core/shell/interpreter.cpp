@@ -645,6 +645,7 @@ struct PipelineExecution : std::enable_shared_from_this<PipelineExecution>
     Done done;
     std::size_t index = 0;
     std::shared_ptr<const std::string> carried;
+    std::shared_ptr<ShellContext::State> saved; ///< Each stage of a real pipe is a subshell
 
     void step()
     {
@@ -663,9 +664,15 @@ struct PipelineExecution : std::enable_shared_from_this<PipelineExecution>
             stage.out = buffer;
             stage.outTerminal = false;
         }
+        if (pipeline->commands.size() > 1 && !saved) {
+            saved = std::make_shared<ShellContext::State>(line->frame->context->state());
+        }
         const SimpleCommand &command = pipeline->commands[index++];
         auto self = shared_from_this();
         impl->runSimple(line, command, stage, [self, buffer, last](int status) {
+            if (self->saved && !self->line->cancelled) {
+                self->line->frame->context->restore(*self->saved);
+            }
             if (last) {
                 const int result = self->pipeline->negated ? (status == 0 ? 1 : 0) : status;
                 Done finish = std::move(self->done);
@@ -720,9 +727,17 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
         auto buffer = std::make_shared<BufferSink>();
         Io inner{nullptr, buffer, io.err, false, true};
         auto self = shared_from_this();
-        impl->runList(line, *part->commands, inner, [self, part, buffer](int status) {
+        // A subshell: `$(cd /tmp; export X=1)` changes nothing outside.
+        ShellContext &shell = *line->frame->context;
+        auto saved = std::make_shared<ShellContext::State>(shell.state());
+        const int savedStatus = shell.lastStatus();
+        impl->runList(line, *part->commands, inner, [self, part, buffer, saved,
+                                                     savedStatus](int status) {
+            ShellContext &parent = *self->line->frame->context;
+            parent.restore(std::move(*saved));
             std::string &text = buffer->text();
             if (part->kind == WordPart::Kind::ProcessSubstitution) {
+                parent.setLastStatus(savedStatus); // <(…) never sets $?
                 const int fd = self->nextFd--;
                 self->processFiles[fd] = std::move(text);
                 self->results[part] = "/dev/fd/" + std::to_string(fd);

@@ -52,6 +52,21 @@ public:
     /// `~`, `~/x` and `~user` (for the context's own user only) to absolute paths.
     std::string expandTilde(std::string_view user) const;
 
+    /// The variables and cwd: what a subshell (a pipe stage, `$(…)`) must not change in its
+    /// parent, and what a lab's save file keeps of a shell.
+    struct State
+    {
+        Environment variables;
+        std::string cwd;
+        bool operator==(const State &) const = default;
+    };
+    State state() const { return State{m_variables, m_cwd}; }
+    void restore(State state)
+    {
+        m_variables = std::move(state.variables);
+        m_cwd = std::move(state.cwd);
+    }
+
     std::vector<std::string> &history() { return m_history; }
     const std::vector<std::string> &history() const { return m_history; }
     int lastStatus() const { return m_lastStatus; }

@@ -594,6 +594,8 @@ void tst_Shell::pipes_data()
     QTest::addRow("here-string-less-pipe") << "echo a b c | sed 's/ /-/g'"
                                            << "a-b-c\n"
                                            << "" << 0;
+    QTest::addRow("pipe-stage-is-subshell") << "cd /tmp | true; export X=1 | true; pwd; echo \"[$X]\""
+                                            << "/home/learner\n[]\n" << "" << 0;
     QTest::addRow("exit-in-pipe-is-subshell") << "exit 3 | true; echo still"
                                               << "still\n"
                                               << "" << 0;
@@ -737,6 +739,10 @@ void tst_Shell::processSubstitution_data()
         << ""
         << "Error: open nope.yaml: no such file or directory\nerror: no objects passed to apply\n"
         << 1;
+    QTest::addRow("substitution-is-subshell") << "args $(cd /tmp; X=1; pwd) \"[$X]\"; pwd"
+                                              << "[/tmp][[]]\n/home/learner\n" << "" << 0;
+    QTest::addRow("process-substitution-keeps-status") << "false; args <(true) $?"
+                                                       << "[/dev/fd/63][1]\n" << "" << 0;
     QTest::addRow("input-redirect-from-substitution") << "wc -l < <(echo a; echo b)"
                                                       << "2\n"
                                                       << "" << 0;
