@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/cli.h"
 
+#include "app/cli/cmd_analyze.h"
 #include "app/cli/cmd_validate.h"
 #include "app/cli/command.h"
 #include "core/common/version.h"
@@ -14,9 +15,9 @@ namespace meshcraft::app::cli {
 namespace {
 
 // The subcommands, in the order `--help` lists them.
-const std::array<const Command *, 1> &commands()
+const std::array<const Command *, 2> &commands()
 {
-    static const std::array<const Command *, 1> table{&validateCommand()};
+    static const std::array<const Command *, 2> table{&validateCommand(), &analyzeCommand()};
     return table;
 }
 

@@ -89,41 +89,6 @@ void AnalysisContext::report(const AnalyzedObject &object, const MessageType &ty
     m_messages.push_back(std::move(message));
 }
 
-std::string goQuote(std::string_view text)
-{
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default: {
-            const auto byte = static_cast<unsigned char>(c);
-            if (byte < 0x20 || byte == 0x7f) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(byte));
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-        }
-    }
-    return out + "\"";
-}
-
 std::string goList(const std::vector<std::string> &items)
 {
     return "[" + common::join(items, " ") + "]";
@@ -168,23 +133,6 @@ std::string toFqdn(std::string_view nameSpace, std::string_view host)
         return std::string(host);
     }
     return std::string(host) + "." + std::string(nameSpace) + ".svc.cluster.local";
-}
-
-bool hostMatches(std::string_view a, std::string_view b)
-{
-    const bool aWild = common::startsWith(a, "*");
-    const bool bWild = common::startsWith(b, "*");
-    if (aWild && bWild) {
-        return a.size() < b.size() ? common::endsWith(b.substr(1), a.substr(1))
-                                   : common::endsWith(a.substr(1), b.substr(1));
-    }
-    if (aWild) {
-        return common::endsWith(b, a.substr(1));
-    }
-    if (bWild) {
-        return common::endsWith(a, b.substr(1));
-    }
-    return a == b;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // ...); analyzer.cpp gathers the objects, runs them and formats the result.
 
 #include "core/config/analyzer.h"
+#include "core/config/validation_primitives.h"
 
 #include <cstddef>
 #include <initializer_list>
@@ -93,8 +94,6 @@ private:
 };
 
 // Text as Go's fmt prints it.
-/// %q of a string.
-std::string goQuote(std::string_view text);
 /// %v of a []string: "[a b]".
 std::string goList(const std::vector<std::string> &items);
 /// %v of a []int: "[80 443]".
@@ -110,8 +109,6 @@ bool selectorMatches(const std::map<std::string, std::string> &selector,
                      const std::map<std::string, std::string> &labels);
 /// util.ConvertHostToFQDN: a short name becomes `name.<ns>.svc.cluster.local`.
 std::string toFqdn(std::string_view nameSpace, std::string_view host);
-/// host.Name.Matches: equal, or one covers the other by its `*` prefix.
-bool hostMatches(std::string_view a, std::string_view b);
 
 /// util.InitServiceEntryHostMap and GetDestinationHost: the hosts of ServiceEntries and
 /// Kubernetes Services, each with the namespaces that see it, and their ports.

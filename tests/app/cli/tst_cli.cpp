@@ -16,6 +16,8 @@ private slots:
     void validate_data();
     void validate();
     void validateReadsStdin();
+    void analyze_data();
+    void analyze();
 };
 
 void tst_Cli::versionPrintsProjectVersion()
@@ -101,6 +103,44 @@ void tst_Cli::validateReadsStdin()
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.out.startsWith("<stdin>:9:5: error: REDIS_ENDPOINT is not a valid IP"),
              qPrintable(run.out));
+}
+
+void tst_Cli::analyze_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expectedOut");
+    QTest::addColumn<QString>("expectedErr");
+    const QString data = QStringLiteral(MESHCRAFT_TEST_DATA_DIR "/cli/");
+    QTest::addRow("serviceentry-clean")
+        << QStringList{data + "redis-serviceentry.yaml"} << 0 << QString()
+        << R"(✔ No validation issues found when analyzing .*redis-serviceentry\.yaml\.)";
+    QTest::addRow("gateway-without-cluster-selector-not-found")
+        << QStringList{data + "redis-egress.yaml"} << 1
+        << R"(Error \[IST0101\] \(Gateway default/istio-egressgateway .*redis-egress\.yaml:7\) )"
+           R"(Referenced selector not found: "istio=egressgateway")"
+        << "Error: Analyzers found issues when analyzing namespace: default\\.";
+    QTest::addRow("warnings-below-threshold-pass")
+        << QStringList{"--failure-threshold", "Error", "--output-threshold", "Warning",
+                       data + "redis-serviceentry.yaml"}
+        << 0 << QString() << "No validation issues";
+    QTest::addRow("bad-threshold-usage-error")
+        << QStringList{"--failure-threshold", "Loud", data + "redis-egress.yaml"} << 2 << QString()
+        << "--failure-threshold must be Info, Warning or Error";
+}
+
+void tst_Cli::analyze()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expectedOut);
+    QFETCH(QString, expectedErr);
+    const auto run = runMeshcraft(MESHCRAFT_BINARY, QStringList{"analyze"} + args);
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.out + run.err));
+    if (!expectedOut.isEmpty()) {
+        QVERIFY2(QRegularExpression(expectedOut).match(run.out).hasMatch(), qPrintable(run.out));
+    }
+    QVERIFY2(QRegularExpression(expectedErr).match(run.err).hasMatch(), qPrintable(run.err));
 }
 
 QTEST_APPLESS_MAIN(tst_Cli)
