@@ -467,22 +467,42 @@ std::vector<Resource> HelmRelease::renderManifests() const
 
 common::Result<HelmOutcome> HelmRelease::commit(Node values, common::Diagnostics notes)
 {
-    const Node previous = std::exchange(m_values, std::move(values));
+    const Node previousValues = std::exchange(m_values, std::move(values));
     std::vector<Resource> rendered = renderManifests();
     std::vector<Resource> batch;
     // Tiller creates the release namespace when it is missing; the release does not own it.
     if (!m_store.get(Kind::Namespace, "", m_nameSpace)) {
         batch = toResources({namespaceDocument(m_nameSpace)}, m_name);
     }
-    std::vector<ObjectKey> owned;
-    for (Resource &resource : rendered) {
-        owned.push_back(
-            ObjectKey{resource.kind, resource.metadata.nameSpace, resource.metadata.name});
-        batch.push_back(std::move(resource));
+    const auto keyOf = [](const Resource &resource) {
+        return ObjectKey{resource.kind, resource.metadata.nameSpace, resource.metadata.name};
+    };
+    const auto previousRender = [&](const ObjectKey &key) -> const Resource * {
+        for (const Resource &previous : m_lastRendered) {
+            if (keyOf(previous) == key) {
+                return &previous;
+            }
+        }
+        return nullptr;
+    };
+    for (const Resource &resource : rendered) {
+        // Tiller patches the difference between the last release's manifest and this one:
+        // an object rendered the same is not touched, whatever was done to it live.
+        const ObjectKey key = keyOf(resource);
+        const Resource *previous = previousRender(key);
+        if (previous && m_store.get(key) &&
+            sameValue(comparableContent(*previous), comparableContent(resource))) {
+            continue;
+        }
+        batch.push_back(resource);
     }
     std::vector<ObjectKey> stale;
-    for (const ObjectKey &key : m_owned) {
-        if (std::find(owned.begin(), owned.end(), key) == owned.end()) {
+    for (const Resource &previous : m_lastRendered) {
+        const ObjectKey key = keyOf(previous);
+        const bool stillRendered =
+            std::any_of(rendered.begin(), rendered.end(),
+                        [&](const Resource &resource) { return keyOf(resource) == key; });
+        if (!stillRendered) {
             stale.push_back(key);
         }
     }
@@ -493,14 +513,14 @@ common::Result<HelmOutcome> HelmRelease::commit(Node values, common::Diagnostics
     HelmOutcome outcome;
     outcome.rendered = m_store.apply(batch, ApplyMode::Batch, options, stale);
     if (!outcome.rendered.ok()) {
-        m_values = previous;
+        m_values = previousValues;
         std::string why;
         for (const std::string &line : outcome.rendered.outputLines()) {
             why += "\n" + line;
         }
         return common::fail("helm.render-failed", "release " + m_name + " failed:" + why);
     }
-    m_owned = std::move(owned);
+    m_lastRendered = std::move(rendered);
     outcome.revision = ++m_revision;
     outcome.notes = std::move(notes);
     return outcome;

@@ -30,7 +30,9 @@ struct HelmOutcome
 /// A model of one Helm 2 release (Tiller's view): its user-supplied values and revision, and
 /// the objects it renders into the store. Rendering is one batch apply without webhook
 /// validation, as Tiller writes; objects the release no longer renders are deleted in the
-/// same change set.
+/// same change set. Like Tiller's two-way merge, an object whose rendering did not change
+/// since the last release is left as it is live, so a `kubectl replace` of the `istio`
+/// ConfigMap survives an upgrade that renders the same ConfigMap.
 ///
 /// Upgrade semantics (D2): with --reuse-values the new values merge over the current ones;
 /// with --reset-values only the new ones count; with neither, real Helm 2 would re-render
@@ -72,7 +74,7 @@ private:
     std::string m_nameSpace;
     int m_revision = 0;
     Node m_values = Node::makeMap();
-    std::vector<ObjectKey> m_owned; ///< what the last render created
+    std::vector<Resource> m_lastRendered; ///< the objects of the last release
 };
 
 /// The `mesh` text the chart's configmap template renders from these (coalesced) values.

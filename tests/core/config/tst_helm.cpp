@@ -101,6 +101,7 @@ private slots:
     void upgradeValueSemantics();
     void valuesFileAddsRedisPortToEgressGateway();
     void disablingEgressGatewayDeletesItsObjects();
+    void liveEditSurvivesAnUnchangedRender();
     void releaseErrors();
 
     void meshConfigParsing_data();
@@ -495,6 +496,38 @@ void tst_Helm::disablingEgressGatewayDeletesItsObjects()
     QVERIFY(!m_store->get(Kind::Deployment, "istio-system", "istio-egressgateway"));
     QVERIFY(!m_store->get(Kind::Service, "istio-system", "istio-egressgateway"));
     QVERIFY(m_store->get(Kind::ConfigMap, "istio-system", "istio"));
+}
+
+void tst_Helm::liveEditSurvivesAnUnchangedRender()
+{
+    QVERIFY(m_release->install(workshopInstallValues()).has_value());
+    // The Istio 1.3 docs' alternative: get the ConfigMap, sed the mode, kubectl replace.
+    std::string yaml =
+        toYaml(m_store->get(Kind::ConfigMap, "istio-system", "istio")->resource.document);
+    const std::string from = "mode: ALLOW_ANY";
+    QVERIFY(yaml.find(from) != std::string::npos);
+    yaml.replace(yaml.find(from), from.size(), "mode: REGISTRY_ONLY");
+    ApplyOptions inIstioSystem;
+    inIstioSystem.nameSpace = "istio-system";
+    QVERIFY(m_store->replaceText(yaml, "STDIN", ApplyMode::PerDocument, inIstioSystem).ok());
+    QCOMPARE(outboundMode(*m_store), QStringLiteral("REGISTRY_ONLY"));
+
+    // Step 11's upgrade renders the same ConfigMap, so Tiller leaves the live one alone.
+    HelmUpgradeOptions ports;
+    ports.reuseValues = true;
+    ports.values.files.push_back(valuesFile("egressgateway-redis-values.yaml"));
+    QVERIFY(m_release->upgrade(ports).has_value());
+    QCOMPARE(outboundMode(*m_store), QStringLiteral("REGISTRY_ONLY"));
+    QCOMPARE(egressServicePorts(*m_store), (QList<int>{80, 443, 15443, 6379}));
+
+    // A release that renders a different ConfigMap writes it.
+    HelmUpgradeOptions accessLog;
+    accessLog.reuseValues = true;
+    accessLog.values.set.push_back("global.proxy.accessLogFile=/dev/stdout");
+    QVERIFY(m_release->upgrade(accessLog).has_value());
+    const MeshConfigResult mesh = meshConfigFromStore(*m_store);
+    QCOMPARE(mesh.config.accessLogFile, std::string("/dev/stdout"));
+    QCOMPARE(outboundMode(*m_store), QStringLiteral("ALLOW_ANY"));
 }
 
 void tst_Helm::releaseErrors()
