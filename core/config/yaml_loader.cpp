@@ -152,6 +152,18 @@ private:
 
     void count(Mark mark, std::size_t nodes)
     {
+        // yaml-cpp 0.7 can loop forever on some malformed input (a stream starting with ','),
+        // emitting nulls at one position; real YAML never puts that many nodes at one spot.
+        if (mark == m_lastMark && mark.line > 0) {
+            if (++m_nodesAtLastMark > MaxNodesAtOnePosition) {
+                fail(mark, "yaml.syntax",
+                     "the YAML parser made no progress at this position; the text is not valid "
+                     "YAML here (a stray ',' outside [ ] or { }?)");
+            }
+        } else {
+            m_lastMark = mark;
+            m_nodesAtLastMark = 0;
+        }
         m_nodes += nodes;
         if (m_nodes > m_limits.maxNodes) {
             fail(mark, "yaml.too-large",
@@ -279,6 +291,9 @@ private:
     std::map<YAML::anchor_t, Node> m_anchors;
     std::size_t m_nodes = 0;
     std::size_t m_aliasNodes = 0;
+    static constexpr std::size_t MaxNodesAtOnePosition = 1000;
+    Mark m_lastMark;
+    std::size_t m_nodesAtLastMark = 0;
 };
 
 // Input that is not UTF-8 text gets a plain diagnostic before yaml-cpp ever sees it.

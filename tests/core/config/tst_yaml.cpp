@@ -94,6 +94,13 @@ void tst_Yaml::malformed_data()
                                     << "yaml.binary" << 1 << 5;
     QTest::addRow("invalid-utf8") << QByteArray("name: caf\xe9\n") << "yaml.binary" << 1 << 10;
     QTest::addRow("unknown-alias") << QByteArray("a: *nope\n") << "yaml.syntax" << 1 << 4;
+    QTest::addRow("leading-comma-does-not-spin") << QByteArray(",a") << "yaml.syntax" << 1 << 1;
+    QTest::addRow("fuzzer-found-comma-loop")
+        << QByteArray::fromBase64(
+               "LCMgV2l0aG91dCBhZGRyZXNzZXMgYSBUc3NlcyBhIFRDUCBwb2FwaVZlcnNpb246IG5ldHdvcmtpbmcuaXN1"
+               "aWBvLmlvL3YxCmtpbmQ6IFZpcnR1YWxDUCBwb2FwaVZlcnNpb246IG5ldHdvcmtpbmcuaXN1aW8uaW8vCjF2"
+               "a2luZDpzZXMgYSBUQ1AgcG9hcGlWZXJzaW9uOiBuZXR3b3JraW5nLmlzdWlgby5pby92MgpraW5pcy4=")
+        << "yaml.syntax" << 1 << 1;
     QTest::addRow("complex-key") << QByteArray("? [a, b]\n: c\n") << "yaml.complex-key" << 1 << 3;
 }
 
