@@ -4,6 +4,7 @@
 #include "core/config/store.h"
 #include "core/mesh/topology.h"
 #include "core/xds/gateway_builder.h"
+#include "core/xds/push_context.h"
 #include "core/xds/snapshot.h"
 
 #include <cstdint>
@@ -35,11 +36,12 @@ public:
     Compiler(const config::Store &store, const mesh::Topology &topology);
 
     /// Every proxy's snapshot, stamped with `version`.
-    CompileResult compile(std::uint64_t version = 1) const;
+    CompileResult compile(std::uint64_t version = 1);
 
 private:
     const config::Store &m_store;
     const mesh::Topology &m_topology;
+    RegistryCache m_cache;
 };
 
 } // namespace meshcraft::core::xds

@@ -87,7 +87,7 @@ std::vector<Listener> ListenerBuilder::outboundListeners() const
             target.proxy = m_scope.pod;
             std::vector<FilterChain> chains;
             bool defaultAdded = false;
-            const auto bound = routes.boundVirtualServices({service->hostname}, target);
+            const auto bound = routes.boundVirtualServices({&service->hostname, 1}, target);
             if (!bound.empty()) {
                 chains = routes.tcpChains(*bound.front(), target, defaultAdded);
             }

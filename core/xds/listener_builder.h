@@ -29,13 +29,15 @@ public:
     ListenerBuilder(const PushContext &context, const ProxyScope &scope);
 
     std::vector<Listener> build() const;
+    /// The per-service listeners only. They depend on the namespace, the Sidecar resource and
+    /// (with sourceLabels routes) the pod's labels, so pods alike can share them.
+    std::vector<Listener> outboundListeners() const;
+    Listener virtualOutbound() const;
+    Listener virtualInbound() const;
     /// The inbound clusters the virtualInbound chains use (STATIC, the pod's own endpoint).
     std::vector<Cluster> inboundClusters() const;
 
 private:
-    std::vector<Listener> outboundListeners() const;
-    Listener virtualOutbound() const;
-    Listener virtualInbound() const;
 
     const PushContext &m_context;
     const ProxyScope &m_scope;

@@ -7,6 +7,7 @@
 #include "core/config/yaml_loader.h"
 
 #include <algorithm>
+#include <set>
 
 namespace meshcraft::core::xds {
 
@@ -47,17 +48,23 @@ std::optional<CidrRange> entryAddress(std::string_view text)
     return CidrRange::parse(text);
 }
 
-template <class T, class Read>
-std::vector<ConfigEntry<T>> readAll(const config::Store &store, config::Kind kind, Read read)
+template <class Entry, class Read>
+std::vector<Entry> readAll(const config::Store &store, config::Kind kind, Read read)
 {
-    std::vector<ConfigEntry<T>> out;
+    std::vector<Entry> out;
     for (const config::StoredObject *object : store.list(kind)) {
         if (auto spec = read(object->resource)) {
-            out.push_back({std::move(*spec), object});
+            Entry entry;
+            entry.spec = std::move(*spec);
+            entry.object = object;
+            out.push_back(std::move(entry));
         }
     }
     return out;
 }
+
+/// The registry services one ServiceEntry defines (host x address).
+std::vector<RegistryService> convertServiceEntry(const config::StoredObject &object);
 
 /// A Sidecar egress host "ns/dnsName" against a service.
 bool egressHostMatches(std::string_view egressHost, std::string_view sidecarNamespace,
@@ -118,18 +125,66 @@ std::string gatewayKey(std::string_view reference, std::string_view nameSpace)
     return std::string(nameSpace) + '/' + std::string(reference);
 }
 
-PushContext::PushContext(const config::Store &store, const mesh::Topology &topology)
+const std::vector<RegistryService> &RegistryCache::entryServices(
+    const config::StoredObject &object)
+{
+    Entry &entry = m_entries[object.key()];
+    if (entry.resourceVersion != object.resourceVersion) {
+        entry.services = convertServiceEntry(object);
+        entry.resourceVersion = object.resourceVersion;
+    }
+    return entry.services;
+}
+
+void RegistryCache::retainOnly(const std::vector<const config::StoredObject *> &present)
+{
+    std::set<config::ObjectKey> keep;
+    for (const config::StoredObject *object : present) {
+        keep.insert(object->key());
+    }
+    std::erase_if(m_entries, [&](const auto &item) { return keep.count(item.first) == 0; });
+}
+
+PushContext::PushContext(const config::Store &store, const mesh::Topology &topology,
+                         RegistryCache *cache)
     : m_store(store), m_topology(topology), m_dns(topology)
 {
     readMeshConfig();
     addKubernetesServices();
-    addServiceEntries();
-    m_destinationRules = readAll<config::DestinationRule>(store, config::Kind::DestinationRule,
-                                                          config::destinationRuleFrom);
-    m_virtualServices = readAll<config::VirtualService>(store, config::Kind::VirtualService,
-                                                        config::virtualServiceFrom);
-    m_gateways = readAll<config::Gateway>(store, config::Kind::Gateway, config::gatewayFrom);
-    m_sidecars = readAll<config::Sidecar>(store, config::Kind::Sidecar, config::sidecarFrom);
+    addServiceEntries(cache);
+    indexRoutingConfig();
+}
+
+void PushContext::indexRoutingConfig()
+{
+    m_destinationRules = readAll<DestinationRuleEntry>(m_store, config::Kind::DestinationRule,
+                                                       config::destinationRuleFrom);
+    for (DestinationRuleEntry &entry : m_destinationRules) {
+        entry.host = config::resolveShortHost(entry.spec.host.value,
+                                              entry.object->resource.metadata.nameSpace);
+    }
+    m_virtualServices = readAll<VirtualServiceEntry>(m_store, config::Kind::VirtualService,
+                                                     config::virtualServiceFrom);
+    for (VirtualServiceEntry &entry : m_virtualServices) {
+        const std::string &ns = entry.object->resource.metadata.nameSpace;
+        for (const config::MarkedString &host : entry.spec.hosts) {
+            entry.hosts.push_back(config::resolveShortHost(host.value, ns));
+        }
+        for (const config::MarkedString &gateway : entry.spec.gateways) {
+            entry.gateways.push_back(gatewayKey(gateway.value, ns));
+        }
+        if (entry.gateways.empty()) {
+            entry.gateways.push_back("mesh");
+        }
+        for (const config::TcpRoute &route : entry.spec.tcp) {
+            for (const config::L4Match &match : route.match) {
+                entry.usesSourceLabels = entry.usesSourceLabels || !match.sourceLabels.empty();
+            }
+        }
+        m_usesSourceLabels = m_usesSourceLabels || entry.usesSourceLabels;
+    }
+    m_gateways = readAll<GatewayEntry>(m_store, config::Kind::Gateway, config::gatewayFrom);
+    m_sidecars = readAll<SidecarEntry>(m_store, config::Kind::Sidecar, config::sidecarFrom);
 }
 
 void PushContext::readMeshConfig()
@@ -214,65 +269,90 @@ void PushContext::addKubernetesServices()
             }
             service.ports.push_back(std::move(out));
         }
-        m_services.push_back(std::move(service));
+        m_kubernetes.push_back(std::move(service));
+    }
+    for (const RegistryService &service : m_kubernetes) {
+        m_services.push_back(&service);
     }
 }
 
-void PushContext::addServiceEntries()
+void PushContext::addServiceEntries(RegistryCache *cache)
 {
-    for (const config::StoredObject *object : m_store.list(config::Kind::ServiceEntry)) {
-        const auto entry = config::serviceEntryFrom(object->resource);
-        if (!entry) {
-            continue;
+    const auto objects = m_store.list(config::Kind::ServiceEntry);
+    if (cache) {
+        cache->retainOnly(objects);
+    }
+    for (const config::StoredObject *object : objects) {
+        if (!cache) {
+            m_uncached.push_back(convertServiceEntry(*object));
         }
-        RegistryService base;
-        base.nameSpace = object->resource.metadata.nameSpace;
-        base.resolution = resolutionOf(entry->resolution);
-        base.meshExternal = entry->location == config::Location::MeshExternal;
-        base.exportTo = values(entry->exportTo);
-        for (const config::ServicePort &port : entry->ports) {
-            if (port.number <= 0 || port.number > 65535 ||
-                common::toUpper(port.protocol) == "UDP") {
-                continue;
-            }
-            RegistryPort out;
-            out.number = static_cast<std::uint16_t>(port.number);
-            out.name = port.name;
-            out.protocol = port.protocol;
-            out.provenance = provenanceOf(*object, port.mark,
-                                          "port " + std::to_string(port.number) + " " + port.name);
-            base.ports.push_back(std::move(out));
-        }
-        for (const config::ServiceEntryEndpoint &endpoint : entry->endpoints) {
-            base.entryEndpoints.push_back({endpoint.address.value, endpoint.ports,
-                                           endpoint.labels});
-        }
-        const std::string resolution = config::resolutionName(entry->resolution);
-        for (const config::MarkedString &host : entry->hosts) {
-            RegistryService service = base;
-            service.hostname = host.value;
-            service.provenance = provenanceOf(*object, host.mark,
-                                              "host " + host.value + ", resolution " + resolution);
-            if (entry->addresses.empty()) {
-                service.addressProvenance =
-                    provenanceOf(*object, host.mark, "no addresses: any IP on the port");
-                m_services.push_back(std::move(service));
-                continue;
-            }
-            for (const config::MarkedString &address : entry->addresses) {
-                const auto range = entryAddress(address.value);
-                if (!range) {
-                    continue; // invalid: validation reports it
-                }
-                RegistryService addressed = service;
-                addressed.address = range;
-                addressed.addressProvenance =
-                    provenanceOf(*object, address.mark, "address " + address.value);
-                m_services.push_back(std::move(addressed));
-            }
+        for (const RegistryService &service :
+             cache ? cache->entryServices(*object) : m_uncached.back()) {
+            m_services.push_back(&service);
         }
     }
 }
+
+namespace {
+
+std::vector<RegistryService> convertServiceEntry(const config::StoredObject &storedObject)
+{
+    std::vector<RegistryService> out;
+    const config::StoredObject *object = &storedObject;
+    const auto entry = config::serviceEntryFrom(object->resource);
+    if (!entry) {
+        return out;
+    }
+    RegistryService base;
+    base.nameSpace = object->resource.metadata.nameSpace;
+    base.resolution = resolutionOf(entry->resolution);
+    base.meshExternal = entry->location == config::Location::MeshExternal;
+    base.exportTo = values(entry->exportTo);
+    for (const config::ServicePort &port : entry->ports) {
+        if (port.number <= 0 || port.number > 65535 ||
+            common::toUpper(port.protocol) == "UDP") {
+            continue;
+        }
+        RegistryPort converted;
+        converted.number = static_cast<std::uint16_t>(port.number);
+        converted.name = port.name;
+        converted.protocol = port.protocol;
+        converted.provenance = provenanceOf(
+            *object, port.mark, "port " + std::to_string(port.number) + " " + port.name);
+        base.ports.push_back(std::move(converted));
+    }
+    for (const config::ServiceEntryEndpoint &endpoint : entry->endpoints) {
+        base.entryEndpoints.push_back({endpoint.address.value, endpoint.ports,
+                                       endpoint.labels});
+    }
+    const std::string resolution = config::resolutionName(entry->resolution);
+    for (const config::MarkedString &host : entry->hosts) {
+        RegistryService service = base;
+        service.hostname = host.value;
+        service.provenance = provenanceOf(*object, host.mark,
+                                          "host " + host.value + ", resolution " + resolution);
+        if (entry->addresses.empty()) {
+            service.addressProvenance =
+                provenanceOf(*object, host.mark, "no addresses: any IP on the port");
+            out.push_back(std::move(service));
+            continue;
+        }
+        for (const config::MarkedString &address : entry->addresses) {
+            const auto range = entryAddress(address.value);
+            if (!range) {
+                continue; // invalid: validation reports it
+            }
+            RegistryService addressed = service;
+            addressed.address = range;
+            addressed.addressProvenance =
+                provenanceOf(*object, address.mark, "address " + address.value);
+            out.push_back(std::move(addressed));
+        }
+    }
+    return out;
+}
+
+} // namespace
 
 bool PushContext::visible(const std::vector<config::MarkedString> &exportTo,
                           std::string_view owner, std::string_view proxyNamespace) const
@@ -329,7 +409,8 @@ ProxyScope PushContext::scopeFor(const mesh::PodView &pod) const
         }
     }
 
-    for (const RegistryService &service : m_services) {
+    for (const RegistryService *entry : m_services) {
+        const RegistryService &service = *entry;
         if (!service.exportTo.empty()) {
             const auto &targets = service.exportTo;
             const bool exported =
@@ -352,7 +433,7 @@ ProxyScope PushContext::scopeFor(const mesh::PodView &pod) const
                 continue;
             }
         }
-        scope.services.push_back(&service);
+        scope.services.push_back(entry);
     }
     return scope;
 }
@@ -367,8 +448,7 @@ const DestinationRuleEntry *PushContext::destinationRule(const RegistryService &
             if (owner != ns || !visible(entry.spec.exportTo, owner, proxyNamespace)) {
                 continue;
             }
-            const std::string host = config::resolveShortHost(entry.spec.host.value, owner);
-            if (hostMatches(host, service.hostname)) {
+            if (hostMatches(entry.host, service.hostname)) {
                 return &entry;
             }
         }
@@ -379,16 +459,16 @@ const DestinationRuleEntry *PushContext::destinationRule(const RegistryService &
 const RegistryService *PushContext::findService(std::string_view hostname,
                                                 std::uint16_t port) const
 {
-    for (const RegistryService &service : m_services) {
-        if (service.hostname != hostname) {
+    for (const RegistryService *service : m_services) {
+        if (service->hostname != hostname) {
             continue;
         }
         if (port == 0) {
-            return &service;
+            return service;
         }
-        for (const RegistryPort &candidate : service.ports) {
+        for (const RegistryPort &candidate : service->ports) {
             if (candidate.number == port) {
-                return &service;
+                return service;
             }
         }
     }

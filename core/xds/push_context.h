@@ -70,10 +70,41 @@ struct ConfigEntry
     const config::StoredObject *object = nullptr;
 };
 
-using DestinationRuleEntry = ConfigEntry<config::DestinationRule>;
-using VirtualServiceEntry = ConfigEntry<config::VirtualService>;
+/// A DestinationRule with its host expanded once.
+struct DestinationRuleEntry : ConfigEntry<config::DestinationRule>
+{
+    std::string host;
+};
+
+/// A VirtualService with its hosts expanded and gateway references normalised once.
+struct VirtualServiceEntry : ConfigEntry<config::VirtualService>
+{
+    std::vector<std::string> hosts;
+    std::vector<std::string> gateways; ///< "mesh" when the resource names none
+    bool usesSourceLabels = false;
+};
+
 using GatewayEntry = ConfigEntry<config::Gateway>;
 using SidecarEntry = ConfigEntry<config::Sidecar>;
+
+/// ServiceEntries converted to registry services, kept between pushes and reused while an
+/// entry's resourceVersion is unchanged (istiod keeps its registry the same way), so a push with
+/// 1,000 entries does not re-read 1,000 YAML trees.
+class RegistryCache
+{
+public:
+    const std::vector<RegistryService> &entryServices(const config::StoredObject &object);
+    /// Forgets entries that are no longer in the store.
+    void retainOnly(const std::vector<const config::StoredObject *> &present);
+
+private:
+    struct Entry
+    {
+        std::int64_t resourceVersion = -1;
+        std::vector<RegistryService> services;
+    };
+    std::map<config::ObjectKey, Entry> m_entries;
+};
 
 /// "ServiceEntry default/redis-serviceentry (file:line): note" for a field of a stored object.
 Provenance provenanceOf(const config::StoredObject &object, const config::Mark &mark,
@@ -101,7 +132,9 @@ struct ProxyScope
 class PushContext
 {
 public:
-    PushContext(const config::Store &store, const mesh::Topology &topology);
+    /// `cache` (optional, must outlive this context) keeps converted ServiceEntries.
+    PushContext(const config::Store &store, const mesh::Topology &topology,
+                RegistryCache *cache = nullptr);
 
     const config::Store &store() const { return m_store; }
     const mesh::Topology &topology() const { return m_topology; }
@@ -109,7 +142,10 @@ public:
     const config::MeshConfig &meshConfig() const { return m_mesh; }
     MeshSettings meshSettings() const;
 
-    const std::vector<RegistryService> &services() const { return m_services; }
+    /// The registry: Kubernetes Services, then ServiceEntry hosts x addresses, in store order.
+    const std::vector<const RegistryService *> &services() const { return m_services; }
+    /// Whether any VirtualService matches on sourceLabels (then routes depend on the pod).
+    bool usesSourceLabels() const { return m_usesSourceLabels; }
     const std::vector<VirtualServiceEntry> &virtualServices() const { return m_virtualServices; }
     const std::vector<GatewayEntry> &gateways() const { return m_gateways; }
 
@@ -126,15 +162,19 @@ public:
 
 private:
     void addKubernetesServices();
-    void addServiceEntries();
+    void addServiceEntries(RegistryCache *cache);
     void readMeshConfig();
+    void indexRoutingConfig();
 
     const config::Store &m_store;
     const mesh::Topology &m_topology;
     mesh::ClusterDns m_dns;
     config::MeshConfig m_mesh;
     Provenance m_meshModeProvenance;
-    std::vector<RegistryService> m_services;
+    std::vector<RegistryService> m_kubernetes;           ///< owned here
+    std::vector<std::vector<RegistryService>> m_uncached; ///< entries when there is no cache
+    std::vector<const RegistryService *> m_services;
+    bool m_usesSourceLabels = false;
     std::vector<DestinationRuleEntry> m_destinationRules;
     std::vector<VirtualServiceEntry> m_virtualServices;
     std::vector<GatewayEntry> m_gateways;

@@ -43,7 +43,7 @@ TcpProxy RouteBuilder::singleCluster(const std::string &cluster)
 }
 
 std::vector<const VirtualServiceEntry *> RouteBuilder::boundVirtualServices(
-    const std::vector<std::string> &hosts, const TcpRouteTarget &target) const
+    std::span<const std::string> hosts, const TcpRouteTarget &target) const
 {
     std::vector<const VirtualServiceEntry *> out;
     const std::string &proxyNs = target.proxy->nameSpace;
@@ -52,28 +52,23 @@ std::vector<const VirtualServiceEntry *> RouteBuilder::boundVirtualServices(
         if (entry.spec.tcp.empty() || !m_context.visible(entry.spec.exportTo, ns, proxyNs)) {
             continue;
         }
-        std::vector<std::string> gateways = gatewayKeys(entry.spec.gateways, ns);
-        if (gateways.empty()) {
-            gateways.push_back("mesh");
+        const bool hostMatch =
+            std::any_of(entry.hosts.begin(), entry.hosts.end(), [&](const std::string &vsHost) {
+                return std::any_of(hosts.begin(), hosts.end(), [&](const std::string &host) {
+                    return hostMatches(vsHost, host) || hostMatches(host, vsHost);
+                });
+            });
+        if (!hostMatch) {
+            continue;
         }
         // A match may name gateways of its own; the route is bound where any of them is.
-        bool bound = contains(gateways, target.gateway);
+        bool bound = contains(entry.gateways, target.gateway);
         for (const config::TcpRoute &route : entry.spec.tcp) {
             for (const config::L4Match &match : route.match) {
                 bound = bound || contains(gatewayKeys(match.gateways, ns), target.gateway);
             }
         }
-        if (!bound) {
-            continue;
-        }
-        const bool hostMatch = std::any_of(
-            entry.spec.hosts.begin(), entry.spec.hosts.end(), [&](const config::MarkedString &h) {
-                const std::string vsHost = config::resolveShortHost(h.value, ns);
-                return std::any_of(hosts.begin(), hosts.end(), [&](const std::string &host) {
-                    return hostMatches(vsHost, host) || hostMatches(host, vsHost);
-                });
-            });
-        if (hostMatch) {
+        if (bound) {
             out.push_back(&entry);
         }
     }
@@ -115,10 +110,7 @@ std::vector<FilterChain> RouteBuilder::tcpChains(const VirtualServiceEntry &entr
     std::vector<FilterChain> out;
     defaultAdded = false;
     const std::string &ns = entry.object->resource.metadata.nameSpace;
-    std::vector<std::string> vsGateways = gatewayKeys(entry.spec.gateways, ns);
-    if (vsGateways.empty()) {
-        vsGateways.push_back("mesh");
-    }
+    const std::vector<std::string> &vsGateways = entry.gateways;
     for (const config::TcpRoute &route : entry.spec.tcp) {
         std::vector<config::L4Match> matches = route.match;
         if (matches.empty()) {

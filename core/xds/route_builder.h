@@ -5,6 +5,7 @@
 #include "core/xds/snapshot.h"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ public:
     /// The VirtualServices bound to `target.gateway` whose hosts match one of `hosts`, visible
     /// from `proxyNamespace`.
     std::vector<const VirtualServiceEntry *> boundVirtualServices(
-        const std::vector<std::string> &hosts, const TcpRouteTarget &target) const;
+        std::span<const std::string> hosts, const TcpRouteTarget &target) const;
 
     std::vector<FilterChain> tcpChains(const VirtualServiceEntry &entry,
                                        const TcpRouteTarget &target, bool &defaultAdded) const;
