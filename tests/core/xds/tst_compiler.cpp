@@ -3,6 +3,7 @@
 // the way istiod would, checked through the same matching the relay uses; the gateway's
 // omitted listener and Pilot's log lines; provenance; pushes to the sink; the proxy-config dumps.
 #include "core/common/text.h"
+#include "core/config/helm_release.h"
 #include "core/mesh/ip_allocator.h"
 #include "core/xds/compiler.h"
 #include "core/xds/control_plane.h"
@@ -177,6 +178,7 @@ private slots:
     void dumps();
     void goDurations_data();
     void goDurations();
+    void helmRenderedGateway();
 };
 
 void tst_Compiler::labStates_data()
@@ -621,6 +623,60 @@ void tst_Compiler::goDurations()
     QFETCH(QString, text);
     QCOMPARE(QString::fromStdString(formatGoDuration(std::chrono::nanoseconds(nanoseconds))),
              text);
+}
+
+void tst_Compiler::helmRenderedGateway()
+{
+    // The gateway as Tiller renders it from the workshop's values, then D14's upgrade that adds
+    // port 6379: the topology and the compiler must read the chart's objects as they are.
+    const auto &chart = config::HelmChart::istio130();
+    if (!chart) {
+        QSKIP("the istio 1.3.0 chart data is not laid out");
+    }
+    const auto values = [](const char *name) {
+        const std::string path = std::string(MESHCRAFT_TEST_DATA_DIR) + "/helm/" + name;
+        return config::HelmValuesFile{name, common::readFile(path).value_or("")};
+    };
+    World w;
+    config::HelmRelease release(w.store, *chart);
+    config::HelmValuesInput install;
+    install.files.push_back(values("istio-srecon-values.yaml"));
+    install.set.push_back("global.outboundTrafficPolicy.mode=REGISTRY_ONLY"); // step 6, right key
+    QVERIFY(release.install(install).has_value());
+    w.apply(world::RedisCart, "redis-cart.yaml");
+    w.apply(world::Busybox, "busybox.yaml");
+
+    const mesh::PodView *gateway = w.topology->egressGateway();
+    QVERIFY(gateway);
+    QVERIFY(gateway->isGateway);
+    const mesh::ServiceView *service =
+        w.topology->service("istio-system", "istio-egressgateway");
+    QVERIFY(service);
+    QVERIFY(service->clusterIP != 0);
+    QCOMPARE(w.topology->endpoints(*service, service->ports.front()).size(), std::size_t(1));
+
+    config::HelmUpgradeOptions upgrade;
+    upgrade.reuseValues = true;
+    upgrade.values.files.push_back(values("egressgateway-redis-values.yaml"));
+    QVERIFY(release.upgrade(upgrade).has_value());
+    w.apply(world::Step11, "redis-egress.yaml");
+
+    ControlPlane plane(w.store, *w.topology);
+    const auto busybox = plane.snapshot("busybox.default");
+    QVERIFY(busybox);
+    QCOMPARE(matchConnection(*busybox, TrafficDirection::Outbound,
+                             {*parseIpv4("10.59.118.59"), 6380})
+                 .cluster->name,
+             std::string("BlackHoleCluster"));
+    const Match viaGateway = matchConnection(*busybox, TrafficDirection::Outbound,
+                                             {*parseIpv4("10.59.118.59"), 6379});
+    QCOMPARE(viaGateway.cluster->name, std::string(GatewaySubsetCluster));
+    const auto choice = selectEndpoint(*viaGateway.cluster, {}, {});
+    QCOMPARE(choice.status, EndpointStatus::Selected);
+    QCOMPARE(choice.address.ip, w.topology->egressGateway()->ip);
+    QCOMPARE(choice.address.port, std::uint16_t(6379));
+    const auto gatewaySnapshot = plane.snapshot(w.topology->egressGateway()->proxyId());
+    QVERIFY(gatewaySnapshot->findListener("0.0.0.0_6379"));
 }
 
 QTEST_APPLESS_MAIN(tst_Compiler)
