@@ -82,9 +82,8 @@ std::optional<Ipv4> ClusterDns::resolve(std::string_view name, std::string_view 
 std::function<std::optional<Ipv4>(std::string_view)>
 ClusterDns::resolver(std::string podNamespace) const
 {
-    return [this, ns = std::move(podNamespace)](std::string_view name) {
-        return resolve(name, ns);
-    };
+    return
+        [this, ns = std::move(podNamespace)](std::string_view name) { return resolve(name, ns); };
 }
 
 } // namespace meshcraft::core::mesh

@@ -188,9 +188,9 @@ bool DeploymentController::reconcile()
             document.set("status", std::move(status));
 
             common::Diagnostics ignored; // built here: the identity is always complete
-            auto resource = config::resourceFromDocument(
-                config::YamlDocument{std::move(document), 0, {}},
-                entry.deployment->resource.file, ignored);
+            auto resource =
+                config::resourceFromDocument(config::YamlDocument{std::move(document), 0, {}},
+                                             entry.deployment->resource.file, ignored);
             if (resource) {
                 create.push_back(std::move(*resource));
             }

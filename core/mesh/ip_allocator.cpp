@@ -42,10 +42,8 @@ std::optional<Ipv4> parseIp(std::string_view text)
 }
 
 IpAllocator::IpAllocator(Ipv4 network, int prefixLength, Ipv4 first, bool skipNodeAddresses)
-    : m_network(network),
-      m_mask(prefixLength <= 0 ? 0U : ~(0xffffffffU >> prefixLength)),
-      m_cursor(first),
-      m_skipNodeAddresses(skipNodeAddresses)
+    : m_network(network), m_mask(prefixLength <= 0 ? 0U : ~(0xffffffffU >> prefixLength)),
+      m_cursor(first), m_skipNodeAddresses(skipNodeAddresses)
 {
 }
 

@@ -33,8 +33,8 @@ struct PodView
     std::string image;               ///< the application container's image (the first one)
     std::vector<config::EnvVar> env; ///< the application container's env
     std::vector<config::Container> containers;
-    std::string deployment;          ///< the owning Deployment, "" for a bare pod
-    std::string file;                ///< where it was applied (its Deployment's file)
+    std::string deployment; ///< the owning Deployment, "" for a bare pod
+    std::string file;       ///< where it was applied (its Deployment's file)
 
     /// Istio's proxy id, "busybox.default".
     std::string proxyId() const { return name + '.' + nameSpace; }

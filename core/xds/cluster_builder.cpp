@@ -57,9 +57,9 @@ ClusterBuilder::ClusterBuilder(const PushContext &context, const ProxyScope &sco
 {
 }
 
-std::vector<Endpoint> ClusterBuilder::endpointsOf(
-    const RegistryService &service, const RegistryPort &port,
-    const std::map<std::string, std::string> &labels) const
+std::vector<Endpoint>
+ClusterBuilder::endpointsOf(const RegistryService &service, const RegistryPort &port,
+                            const std::map<std::string, std::string> &labels) const
 {
     std::vector<Endpoint> out;
     if (service.kubernetes) {
@@ -108,13 +108,13 @@ Cluster ClusterBuilder::serviceCluster(const RegistryService &service, const Reg
                                        const DestinationRuleEntry *rule) const
 {
     Cluster cluster;
-    cluster.name = subsetKey("outbound", port.number, subset ? subset->name.value : "",
-                             service.hostname);
+    cluster.name =
+        subsetKey("outbound", port.number, subset ? subset->name.value : "", service.hostname);
     cluster.destinationRule = ruleName(rule);
     if (subset) {
-        cluster.provenance = provenanceOf(*rule->object, subset->mark,
-                                          "subset " + subset->name.value + " of " +
-                                              service.hostname);
+        cluster.provenance =
+            provenanceOf(*rule->object, subset->mark,
+                         "subset " + subset->name.value + " of " + service.hostname);
     } else {
         cluster.provenance = service.provenance;
     }
@@ -173,10 +173,10 @@ std::vector<Cluster> ClusterBuilder::build() const
         }
     }
 
-    const Provenance allowAny = {"Default", "", "", "", 0,
-                                 "used by outboundTrafficPolicy ALLOW_ANY"};
-    const Provenance registryOnly = {"Default", "", "", "", 0,
-                                     "used by outboundTrafficPolicy REGISTRY_ONLY"};
+    const Provenance allowAny = {"Default", "", "",
+                                 "",        0,  "used by outboundTrafficPolicy ALLOW_ANY"};
+    const Provenance registryOnly = {"Default", "", "",
+                                     "",        0,  "used by outboundTrafficPolicy REGISTRY_ONLY"};
     Cluster blackHole;
     blackHole.name = BlackHoleCluster;
     blackHole.type = DiscoveryType::Static;

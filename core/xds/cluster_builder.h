@@ -41,8 +41,7 @@ public:
 
 private:
     Cluster serviceCluster(const RegistryService &service, const RegistryPort &port,
-                           const config::Subset *subset,
-                           const DestinationRuleEntry *rule) const;
+                           const config::Subset *subset, const DestinationRuleEntry *rule) const;
 
     const PushContext &m_context;
     const ProxyScope &m_scope;

@@ -29,14 +29,10 @@ std::shared_ptr<const ProxySnapshot> SnapshotSet::find(std::string_view proxyId)
     return nullptr;
 }
 
-ControlPlane::ControlPlane(config::Store &store, const mesh::Topology &topology,
-                           SnapshotSink *sink, ControlPlaneOptions options)
-    : m_store(store),
-      m_topology(topology),
-      m_compiler(store, topology),
-      m_sink(sink),
-      m_options(std::move(options)),
-      m_log(m_options.clock)
+ControlPlane::ControlPlane(config::Store &store, const mesh::Topology &topology, SnapshotSink *sink,
+                           ControlPlaneOptions options)
+    : m_store(store), m_topology(topology), m_compiler(store, topology), m_sink(sink),
+      m_options(std::move(options)), m_log(m_options.clock)
 {
     m_lastPush = m_log.now();
     m_store.addObserver(this);

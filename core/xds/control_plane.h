@@ -19,8 +19,8 @@ namespace meshcraft::core::xds {
 /// Every proxy's configuration after one push.
 struct SnapshotSet
 {
-    std::uint64_t version = 0;        ///< the push number; each snapshot carries it too
-    std::int64_t storeRevision = 0;   ///< the store revision it was compiled from
+    std::uint64_t version = 0;      ///< the push number; each snapshot carries it too
+    std::int64_t storeRevision = 0; ///< the store revision it was compiled from
     /// By proxy id. A proxy missing from the set has gone (its pod was deleted or rolled).
     std::vector<std::shared_ptr<const ProxySnapshot>> snapshots;
 
@@ -41,7 +41,8 @@ public:
 enum class LogDialect {
     Istio13, ///< the workshop's istio-pilot 1.3: `Push debounce stable[N] K: ...`,
              ///< `gateway omitting listener ...`, `buildGatewayListeners: Have zero listeners`
-    Current, ///< today's istiod: `... for config Kind/ns/name: ...`, `listener missed network filter`
+    Current, ///< today's istiod: `... for config Kind/ns/name: ...`, `listener missed network
+             ///< filter`
 };
 
 struct ControlPlaneOptions
@@ -60,8 +61,8 @@ struct ControlPlaneOptions
 class ControlPlane : public config::StoreObserver
 {
 public:
-    ControlPlane(config::Store &store, const mesh::Topology &topology,
-                 SnapshotSink *sink = nullptr, ControlPlaneOptions options = {});
+    ControlPlane(config::Store &store, const mesh::Topology &topology, SnapshotSink *sink = nullptr,
+                 ControlPlaneOptions options = {});
     ~ControlPlane() override;
     ControlPlane(const ControlPlane &) = delete;
     ControlPlane &operator=(const ControlPlane &) = delete;

@@ -15,8 +15,8 @@ namespace {
 bool opaqueTcp(const config::GatewayServer &server)
 {
     const std::string protocol = common::toUpper(server.port.protocol);
-    return protocol == "TCP" || protocol == "MONGO" || protocol == "REDIS" ||
-           protocol == "MYSQL" || (protocol == "TLS" && !server.hasTls);
+    return protocol == "TCP" || protocol == "MONGO" || protocol == "REDIS" || protocol == "MYSQL" ||
+           (protocol == "TLS" && !server.hasTls);
 }
 
 /// The host parts of the server's "ns/host" or "host" entries.
@@ -34,8 +34,7 @@ std::vector<std::string> serverHosts(const config::GatewayServer &server)
 
 bool gatewaySelects(const config::Gateway &gateway, const mesh::PodView &pod)
 {
-    return gateway.selector.empty() ? pod.isGateway
-                                    : labelsMatch(gateway.selector, pod.labels);
+    return gateway.selector.empty() ? pod.isGateway : labelsMatch(gateway.selector, pod.labels);
 }
 
 GatewayBuilder::GatewayBuilder(const PushContext &context, const ProxyScope &scope)

@@ -12,7 +12,7 @@ namespace meshcraft::core::xds {
 /// A Gateway server port that got no listener, and why (for the control-plane log).
 struct OmittedListener
 {
-    std::string gateway;      ///< "default/istio-egressgateway"
+    std::string gateway; ///< "default/istio-egressgateway"
     std::uint16_t port = 0;
     std::string listenerName; ///< "0.0.0.0_6379"
     std::string reason;       ///< "must have more than 0 chains in listener"

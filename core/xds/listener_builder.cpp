@@ -40,10 +40,10 @@ std::vector<InboundPort> inboundPorts(const PushContext &context, const mesh::Po
                 InboundPort port;
                 port.port = endpoint.port;
                 if (object) {
-                    port.provenance = provenanceOf(*object, spec.mark,
-                                                   "Service port " + std::to_string(spec.port) +
-                                                       " -> targetPort " +
-                                                       std::to_string(endpoint.port));
+                    port.provenance =
+                        provenanceOf(*object, spec.mark,
+                                     "Service port " + std::to_string(spec.port) +
+                                         " -> targetPort " + std::to_string(endpoint.port));
                 }
                 out.push_back(std::move(port));
             }
@@ -169,8 +169,7 @@ Listener ListenerBuilder::virtualInbound() const
         FilterChain chain;
         chain.name = "0.0.0.0_" + std::to_string(port.port);
         chain.match.destinationPort = port.port;
-        chain.tcpProxy =
-            RouteBuilder::singleCluster(subsetKey("inbound", port.port, "", ""));
+        chain.tcpProxy = RouteBuilder::singleCluster(subsetKey("inbound", port.port, "", ""));
         chain.provenance = port.provenance;
         listener.filterChains.push_back(std::move(chain));
     }

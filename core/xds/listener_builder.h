@@ -38,7 +38,6 @@ public:
     std::vector<Cluster> inboundClusters() const;
 
 private:
-
     const PushContext &m_context;
     const ProxyScope &m_scope;
 };

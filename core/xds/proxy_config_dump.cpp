@@ -245,8 +245,8 @@ std::string clustersTable(const ProxySnapshot &snapshot)
             continue;
         }
         rows.push_back({row.key.host, std::to_string(row.key.port),
-                        row.key.subset.empty() ? "-" : row.key.subset, row.key.direction,
-                        row.type, row.rule});
+                        row.key.subset.empty() ? "-" : row.key.subset, row.key.direction, row.type,
+                        row.rule});
     }
     return tabwriterFormat(rows, 5);
 }

@@ -125,8 +125,7 @@ std::string gatewayKey(std::string_view reference, std::string_view nameSpace)
     return std::string(nameSpace) + '/' + std::string(reference);
 }
 
-const std::vector<RegistryService> &RegistryCache::entryServices(
-    const config::StoredObject &object)
+const std::vector<RegistryService> &RegistryCache::entryServices(const config::StoredObject &object)
 {
     Entry &entry = m_entries[object.key()];
     if (entry.resourceVersion != object.resourceVersion) {
@@ -191,7 +190,11 @@ void PushContext::readMeshConfig()
 {
     m_mesh = config::meshConfigFromStore(m_store, RootNamespace).config;
     const std::string mode = config::outboundModeName(m_mesh.outboundTrafficPolicy);
-    m_meshModeProvenance = {"MeshConfig", std::string(RootNamespace), MeshConfigMap, "", 0,
+    m_meshModeProvenance = {"MeshConfig",
+                            std::string(RootNamespace),
+                            MeshConfigMap,
+                            "",
+                            0,
                             "mesh outboundTrafficPolicy " + mode};
     const config::StoredObject *object =
         m_store.get(config::Kind::ConfigMap, RootNamespace, MeshConfigMap);
@@ -251,9 +254,8 @@ void PushContext::addKubernetesServices()
         if (object) {
             service.provenance = provenanceOf(*object, {}, "Kubernetes Service");
             const config::Node *spec = object->resource.spec();
-            service.addressProvenance = provenanceOf(
-                *object, config::markOf(spec, "clusterIP"),
-                "ClusterIP " + mesh::formatIp(view.clusterIP));
+            service.addressProvenance = provenanceOf(*object, config::markOf(spec, "clusterIP"),
+                                                     "ClusterIP " + mesh::formatIp(view.clusterIP));
         }
         for (const config::ServicePortSpec &port : view.ports) {
             if (port.port <= 0 || port.port > 65535 || common::toUpper(port.protocol) == "UDP") {
@@ -264,8 +266,8 @@ void PushContext::addKubernetesServices()
             out.name = port.name;
             out.protocol = port.protocol;
             if (object) {
-                out.provenance = provenanceOf(*object, port.mark,
-                                              "Service port " + std::to_string(port.port));
+                out.provenance =
+                    provenanceOf(*object, port.mark, "Service port " + std::to_string(port.port));
             }
             service.ports.push_back(std::move(out));
         }
@@ -309,8 +311,7 @@ std::vector<RegistryService> convertServiceEntry(const config::StoredObject &sto
     base.meshExternal = entry->location == config::Location::MeshExternal;
     base.exportTo = values(entry->exportTo);
     for (const config::ServicePort &port : entry->ports) {
-        if (port.number <= 0 || port.number > 65535 ||
-            common::toUpper(port.protocol) == "UDP") {
+        if (port.number <= 0 || port.number > 65535 || common::toUpper(port.protocol) == "UDP") {
             continue;
         }
         RegistryPort converted;
@@ -322,15 +323,14 @@ std::vector<RegistryService> convertServiceEntry(const config::StoredObject &sto
         base.ports.push_back(std::move(converted));
     }
     for (const config::ServiceEntryEndpoint &endpoint : entry->endpoints) {
-        base.entryEndpoints.push_back({endpoint.address.value, endpoint.ports,
-                                       endpoint.labels});
+        base.entryEndpoints.push_back({endpoint.address.value, endpoint.ports, endpoint.labels});
     }
     const std::string resolution = config::resolutionName(entry->resolution);
     for (const config::MarkedString &host : entry->hosts) {
         RegistryService service = base;
         service.hostname = host.value;
-        service.provenance = provenanceOf(*object, host.mark,
-                                          "host " + host.value + ", resolution " + resolution);
+        service.provenance =
+            provenanceOf(*object, host.mark, "host " + host.value + ", resolution " + resolution);
         if (entry->addresses.empty()) {
             service.addressProvenance =
                 provenanceOf(*object, host.mark, "no addresses: any IP on the port");
@@ -354,8 +354,8 @@ std::vector<RegistryService> convertServiceEntry(const config::StoredObject &sto
 
 } // namespace
 
-bool PushContext::visible(const std::vector<config::MarkedString> &exportTo,
-                          std::string_view owner, std::string_view proxyNamespace) const
+bool PushContext::visible(const std::vector<config::MarkedString> &exportTo, std::string_view owner,
+                          std::string_view proxyNamespace) const
 {
     if (exportTo.empty()) {
         return true;
@@ -402,10 +402,9 @@ ProxyScope PushContext::scopeFor(const mesh::PodView &pod) const
             scope.mode = *chosen->spec.outboundTrafficPolicy;
             const config::Node *spec = chosen->object->resource.spec();
             const config::Node *policy = config::readMap(spec, "outboundTrafficPolicy");
-            scope.modeProvenance =
-                provenanceOf(*chosen->object, config::markOf(policy, "mode"),
-                             std::string("Sidecar outboundTrafficPolicy ") +
-                                 config::outboundModeName(scope.mode));
+            scope.modeProvenance = provenanceOf(*chosen->object, config::markOf(policy, "mode"),
+                                                std::string("Sidecar outboundTrafficPolicy ") +
+                                                    config::outboundModeName(scope.mode));
         }
     }
 
@@ -456,8 +455,7 @@ const DestinationRuleEntry *PushContext::destinationRule(const RegistryService &
     return nullptr;
 }
 
-const RegistryService *PushContext::findService(std::string_view hostname,
-                                                std::uint16_t port) const
+const RegistryService *PushContext::findService(std::string_view hostname, std::uint16_t port) const
 {
     for (const RegistryService *service : m_services) {
         if (service->hostname != hostname) {

@@ -63,8 +63,7 @@ struct RegistryService
     bool hasIpAddress() const { return address && address->length == 32; }
 };
 
-template <class T>
-struct ConfigEntry
+template <class T> struct ConfigEntry
 {
     T spec;
     const config::StoredObject *object = nullptr;
@@ -125,7 +124,7 @@ struct ProxyScope
     bool gateway = false;
     config::OutboundTrafficPolicyMode mode = config::OutboundTrafficPolicyMode::AllowAny;
     Provenance modeProvenance;
-    const SidecarEntry *sidecar = nullptr; ///< the Sidecar resource that applies, if any
+    const SidecarEntry *sidecar = nullptr;         ///< the Sidecar resource that applies, if any
     std::vector<const RegistryService *> services; ///< visible, in registry order
 };
 
@@ -171,7 +170,7 @@ private:
     mesh::ClusterDns m_dns;
     config::MeshConfig m_mesh;
     Provenance m_meshModeProvenance;
-    std::vector<RegistryService> m_kubernetes;           ///< owned here
+    std::vector<RegistryService> m_kubernetes;            ///< owned here
     std::vector<std::vector<RegistryService>> m_uncached; ///< entries when there is no cache
     std::vector<const RegistryService *> m_services;
     bool m_usesSourceLabels = false;

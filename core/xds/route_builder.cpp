@@ -42,8 +42,9 @@ TcpProxy RouteBuilder::singleCluster(const std::string &cluster)
     return proxy;
 }
 
-std::vector<const VirtualServiceEntry *> RouteBuilder::boundVirtualServices(
-    std::span<const std::string> hosts, const TcpRouteTarget &target) const
+std::vector<const VirtualServiceEntry *>
+RouteBuilder::boundVirtualServices(std::span<const std::string> hosts,
+                                   const TcpRouteTarget &target) const
 {
     std::vector<const VirtualServiceEntry *> out;
     const std::string &proxyNs = target.proxy->nameSpace;
@@ -86,8 +87,8 @@ TcpProxy RouteBuilder::destination(const VirtualServiceEntry &entry, const confi
         if (port == 0) {
             // Unset: the destination's only port, else the port being routed.
             const RegistryService *service = m_context.findService(host);
-            port = service && service->ports.size() == 1 ? service->ports.front().number
-                                                         : target.port;
+            port =
+                service && service->ports.size() == 1 ? service->ports.front().number : target.port;
         }
         const auto weight = static_cast<std::uint32_t>(std::max(0, dest.weight));
         clusters.push_back({subsetKey("outbound", port, dest.subset, host), weight});
@@ -126,15 +127,14 @@ std::vector<FilterChain> RouteBuilder::tcpChains(const VirtualServiceEntry &entr
             if (match.port != 0 && match.port != target.port) {
                 continue;
             }
-            if (target.proxy &&
-                !labelsMatch(match.sourceLabels, target.proxy->labels)) {
+            if (target.proxy && !labelsMatch(match.sourceLabels, target.proxy->labels)) {
                 continue;
             }
             FilterChain chain;
             chain.tcpProxy = destination(entry, route, target);
-            chain.provenance = provenanceOf(*entry.object, match.mark.line > 0 ? match.mark
-                                                                               : route.mark,
-                                            gatewaysNote(gateways));
+            chain.provenance =
+                provenanceOf(*entry.object, match.mark.line > 0 ? match.mark : route.mark,
+                             gatewaysNote(gateways));
             for (const config::MarkedString &subnet : match.destinationSubnets) {
                 if (const auto range = CidrRange::parse(subnet.value)) {
                     chain.match.prefixRanges.push_back(*range);

@@ -31,8 +31,8 @@ public:
 
     /// The VirtualServices bound to `target.gateway` whose hosts match one of `hosts`, visible
     /// from `proxyNamespace`.
-    std::vector<const VirtualServiceEntry *> boundVirtualServices(
-        std::span<const std::string> hosts, const TcpRouteTarget &target) const;
+    std::vector<const VirtualServiceEntry *>
+    boundVirtualServices(std::span<const std::string> hosts, const TcpRouteTarget &target) const;
 
     std::vector<FilterChain> tcpChains(const VirtualServiceEntry &entry,
                                        const TcpRouteTarget &target, bool &defaultAdded) const;

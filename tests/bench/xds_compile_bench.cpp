@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -25,12 +25,18 @@ std::string serviceEntries(int count)
 {
     std::string text;
     for (int i = 0; i < count; ++i) {
-        const std::string ip = "10.60." + std::to_string(i / 250) + '.' + std::to_string(i % 250 + 1);
+        const std::string ip =
+            "10.60." + std::to_string(i / 250) + '.' + std::to_string(i % 250 + 1);
         text += "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\nmetadata:\n"
-                "  name: bench-" + std::to_string(i) + "\n  namespace: default\nspec:\n"
-                "  hosts:\n  - bench-" + std::to_string(i) + ".example.com\n"
-                "  addresses:\n  - " + ip + "\n  ports:\n  - number: " +
-                std::to_string(6000 + i % 50) + "\n    name: tcp-bench\n    protocol: TCP\n"
+                "  name: bench-" +
+                std::to_string(i) +
+                "\n  namespace: default\nspec:\n"
+                "  hosts:\n  - bench-" +
+                std::to_string(i) +
+                ".example.com\n"
+                "  addresses:\n  - " +
+                ip + "\n  ports:\n  - number: " + std::to_string(6000 + i % 50) +
+                "\n    name: tcp-bench\n    protocol: TCP\n"
                 "  location: MESH_EXTERNAL\n";
         if (i % 2 == 0) {
             text += "  resolution: STATIC\n  endpoints:\n  - address: " + ip + "\n";
@@ -83,8 +89,8 @@ int main(int argc, char **argv)
     w.apply(world::Step11, "redis-egress.yaml");
     config::ApplyOptions options;
     options.validate = false;
-    const auto applied = w.store.applyText(serviceEntries(count), "bench.yaml",
-                                           config::ApplyMode::Batch, options);
+    const auto applied =
+        w.store.applyText(serviceEntries(count), "bench.yaml", config::ApplyMode::Batch, options);
     if (!applied.ok()) {
         std::fprintf(stderr, "the generated ServiceEntries were refused\n");
         return 1;

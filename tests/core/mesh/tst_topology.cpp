@@ -62,15 +62,29 @@ void tst_Topology::addresses_data()
     QTest::addColumn<QString>("ip");
     // install() applies, in order: the gateway Deployment and Service, redis-cart's Deployment
     // and Service, cartservice, busybox. Each gets the next address of its range.
-    QTest::addRow("gateway-pod-first") << "pod" << "istio-system" << "istio-egressgateway"
+    QTest::addRow("gateway-pod-first") << "pod"
+                                       << "istio-system"
+                                       << "istio-egressgateway"
                                        << "10.8.0.2";
-    QTest::addRow("redis-cart-pod") << "pod" << "default" << "redis-cart" << "10.8.0.3";
-    QTest::addRow("cartservice-pod") << "pod" << "default" << "cartservice" << "10.8.0.4";
-    QTest::addRow("bare-pod-busybox") << "pod" << "default" << "busybox" << "10.8.0.5";
-    QTest::addRow("gateway-clusterip-skips-kubernetes") << "service" << "istio-system"
+    QTest::addRow("redis-cart-pod") << "pod"
+                                    << "default"
+                                    << "redis-cart"
+                                    << "10.8.0.3";
+    QTest::addRow("cartservice-pod") << "pod"
+                                     << "default"
+                                     << "cartservice"
+                                     << "10.8.0.4";
+    QTest::addRow("bare-pod-busybox") << "pod"
+                                      << "default"
+                                      << "busybox"
+                                      << "10.8.0.5";
+    QTest::addRow("gateway-clusterip-skips-kubernetes") << "service"
+                                                        << "istio-system"
                                                         << "istio-egressgateway"
                                                         << "10.11.240.2";
-    QTest::addRow("redis-cart-clusterip") << "service" << "default" << "redis-cart"
+    QTest::addRow("redis-cart-clusterip") << "service"
+                                          << "default"
+                                          << "redis-cart"
                                           << "10.11.240.3";
 }
 
@@ -114,8 +128,7 @@ void tst_Topology::addressesWrittenIntoObjects()
     const config::StoredObject *service =
         w.store.get(config::Kind::Service, "default", "redis-cart");
     QVERIFY(service);
-    QCOMPARE(config::readString(service->resource.spec(), "clusterIP"),
-             std::string("10.11.240.3"));
+    QCOMPARE(config::readString(service->resource.spec(), "clusterIP"), std::string("10.11.240.3"));
 }
 
 void tst_Topology::reapplyKeepsAllocatedFields()
@@ -146,7 +159,7 @@ void tst_Topology::allocatorSkipsReservedAndDoesNotReuse()
     auto pods = mesh::IpAllocator::podRange();
     const auto first = *pods.allocate();
     pods.release(first);
-    QVERIFY(*pods.allocate() != first); // released, but the cursor moved on
+    QVERIFY(*pods.allocate() != first);                     // released, but the cursor moved on
     QVERIFY(!pods.reserve(*mesh::parseIp("10.59.118.59"))); // outside 10.8.0.0/14
 
     mesh::IpAllocator small(*mesh::parseIp("10.8.0.0"), 24, *mesh::parseIp("10.8.0.253"), true);
@@ -222,8 +235,8 @@ void tst_Topology::scaleAndDelete()
     const auto service = *w.topology->service("default", "redis-cart");
     QCOMPARE(w.topology->selectedPods(service).size(), std::size_t(3));
 
-    QVERIFY(w.store.remove(config::ObjectKey{config::Kind::Deployment, "default", "redis-cart"})
-                .ok());
+    QVERIFY(
+        w.store.remove(config::ObjectKey{config::Kind::Deployment, "default", "redis-cart"}).ok());
     QVERIFY(w.topology->podsOf("default", "redis-cart").empty());
 }
 
@@ -234,13 +247,15 @@ void tst_Topology::sidecars_data()
     QTest::addColumn<bool>("sidecar");
     QTest::addColumn<bool>("gateway");
     QTest::addColumn<QString>("image");
-    QTest::addRow("busybox-injected") << "default" << "busybox" << true << false << "busybox";
-    QTest::addRow("redis-cart-injected") << "default" << "redis-cart" << true << false
-                                         << "redis:alpine";
-    QTest::addRow("egress-gateway-is-a-router") << "istio-system" << "istio-egressgateway"
-                                                << false << true
-                                                << "docker.io/istio/proxyv2:1.3.0";
-    QTest::addRow("plain-pod-not-injected") << "default" << "plain" << false << false << "nginx";
+    QTest::addRow("busybox-injected") << "default"
+                                      << "busybox" << true << false << "busybox";
+    QTest::addRow("redis-cart-injected") << "default"
+                                         << "redis-cart" << true << false << "redis:alpine";
+    QTest::addRow("egress-gateway-is-a-router")
+        << "istio-system"
+        << "istio-egressgateway" << false << true << "docker.io/istio/proxyv2:1.3.0";
+    QTest::addRow("plain-pod-not-injected") << "default"
+                                            << "plain" << false << false << "nginx";
 }
 
 void tst_Topology::sidecars()
@@ -341,22 +356,39 @@ void tst_Topology::dns_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("podNamespace");
     QTest::addColumn<QString>("expected"); ///< empty: does not resolve
-    QTest::addRow("fqdn") << "redis-cart.default.svc.cluster.local" << "default"
+    QTest::addRow("fqdn") << "redis-cart.default.svc.cluster.local"
+                          << "default"
                           << "10.11.240.3";
     QTest::addRow("fqdn-from-other-namespace") << "redis-cart.default.svc.cluster.local"
-                                               << "istio-system" << "10.11.240.3";
-    QTest::addRow("short-name-same-namespace") << "redis-cart" << "default" << "10.11.240.3";
-    QTest::addRow("short-name-other-namespace") << "redis-cart" << "istio-system" << "";
-    QTest::addRow("name-dot-namespace") << "istio-egressgateway.istio-system" << "default"
+                                               << "istio-system"
+                                               << "10.11.240.3";
+    QTest::addRow("short-name-same-namespace") << "redis-cart"
+                                               << "default"
+                                               << "10.11.240.3";
+    QTest::addRow("short-name-other-namespace") << "redis-cart"
+                                                << "istio-system"
+                                                << "";
+    QTest::addRow("name-dot-namespace") << "istio-egressgateway.istio-system"
+                                        << "default"
                                         << "10.11.240.2";
-    QTest::addRow("name-namespace-svc") << "redis-cart.default.svc" << "istio-system"
+    QTest::addRow("name-namespace-svc") << "redis-cart.default.svc"
+                                        << "istio-system"
                                         << "10.11.240.3";
-    QTest::addRow("absolute-with-dot") << "redis-cart.default.svc.cluster.local." << "default"
+    QTest::addRow("absolute-with-dot") << "redis-cart.default.svc.cluster.local."
+                                       << "default"
                                        << "10.11.240.3";
-    QTest::addRow("case-insensitive") << "Redis-Cart" << "default" << "10.11.240.3";
-    QTest::addRow("redis-domain-does-not-resolve") << "redis.domain" << "default" << "";
-    QTest::addRow("unknown-service") << "nosuch" << "default" << "";
-    QTest::addRow("ip-literal") << "10.59.118.59" << "default" << "10.59.118.59";
+    QTest::addRow("case-insensitive") << "Redis-Cart"
+                                      << "default"
+                                      << "10.11.240.3";
+    QTest::addRow("redis-domain-does-not-resolve") << "redis.domain"
+                                                   << "default"
+                                                   << "";
+    QTest::addRow("unknown-service") << "nosuch"
+                                     << "default"
+                                     << "";
+    QTest::addRow("ip-literal") << "10.59.118.59"
+                                << "default"
+                                << "10.59.118.59";
 }
 
 void tst_Topology::dns()

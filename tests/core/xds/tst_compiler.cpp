@@ -76,8 +76,8 @@ std::string serviceEntry(const std::string &resolution, const std::string &addre
 /// Puts the world in the named lab state.
 void setUp(World &w, const QString &scenario)
 {
-    const bool registryOnly = !scenario.startsWith("allow-any") &&
-                              !scenario.startsWith("sidecar-override-registry-only");
+    const bool registryOnly =
+        !scenario.startsWith("allow-any") && !scenario.startsWith("sidecar-override-registry-only");
     const bool step11 = scenario.startsWith("step11");
     w.install(registryOnly ? "REGISTRY_ONLY" : "ALLOW_ANY", step11);
     if (scenario.contains("serviceentry") || scenario.startsWith("step9")) {
@@ -191,61 +191,123 @@ void tst_Compiler::labStates_data()
     QTest::addColumn<QString>("type");
     QTest::addColumn<QString>("endpoint"); ///< what the connection reaches; UH when none
 
-    QTest::addRow("allow-any-passthrough")
-        << "allow-any" << "busybox" << "10.59.118.59:6379" << "virtualOutbound"
-        << "PassthroughCluster" << "ORIGINAL_DST" << "10.59.118.59:6379";
-    QTest::addRow("registry-only-blackhole")
-        << "registry-only" << "busybox" << "10.59.118.59:6379" << "virtualOutbound"
-        << "BlackHoleCluster" << "STATIC" << "UH";
+    QTest::addRow("allow-any-passthrough") << "allow-any"
+                                           << "busybox"
+                                           << "10.59.118.59:6379"
+                                           << "virtualOutbound"
+                                           << "PassthroughCluster"
+                                           << "ORIGINAL_DST"
+                                           << "10.59.118.59:6379";
+    QTest::addRow("registry-only-blackhole") << "registry-only"
+                                             << "busybox"
+                                             << "10.59.118.59:6379"
+                                             << "virtualOutbound"
+                                             << "BlackHoleCluster"
+                                             << "STATIC"
+                                             << "UH";
     QTest::addRow("registry-only-plus-serviceentry-direct")
-        << "registry-only-serviceentry" << "busybox" << "10.59.118.59:6379"
-        << "10.59.118.59_6379" << RedisDomainCluster << "ORIGINAL_DST" << "10.59.118.59:6379";
-    QTest::addRow("serviceentry-does-not-open-other-ports")
-        << "registry-only-serviceentry" << "busybox" << "10.59.118.59:6380" << "virtualOutbound"
-        << "BlackHoleCluster" << "STATIC" << "UH";
+        << "registry-only-serviceentry"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << RedisDomainCluster << "ORIGINAL_DST"
+        << "10.59.118.59:6379";
+    QTest::addRow("serviceentry-does-not-open-other-ports") << "registry-only-serviceentry"
+                                                            << "busybox"
+                                                            << "10.59.118.59:6380"
+                                                            << "virtualOutbound"
+                                                            << "BlackHoleCluster"
+                                                            << "STATIC"
+                                                            << "UH";
     QTest::addRow("step9-gateway-and-rule-still-direct")
-        << "step9" << "busybox" << "10.59.118.59:6379" << "10.59.118.59_6379"
-        << RedisDomainCluster << "ORIGINAL_DST" << "10.59.118.59:6379";
+        << "step9"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << RedisDomainCluster << "ORIGINAL_DST"
+        << "10.59.118.59:6379";
     QTest::addRow("step11-sidecar-to-gateway-subset")
-        << "step11" << "busybox" << "10.59.118.59:6379" << "10.59.118.59_6379"
-        << GatewaySubsetCluster << "EDS" << "pod:istio-egressgateway:6379";
-    QTest::addRow("step11-gateway-to-redis-domain")
-        << "step11" << "gateway" << "10.8.0.2:6379" << "0.0.0.0_6379" << RedisDomainCluster
-        << "EDS" << "10.59.118.59:6379";
+        << "step11"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << GatewaySubsetCluster << "EDS"
+        << "pod:istio-egressgateway:6379";
+    QTest::addRow("step11-gateway-to-redis-domain") << "step11"
+                                                    << "gateway"
+                                                    << "10.8.0.2:6379"
+                                                    << "0.0.0.0_6379" << RedisDomainCluster << "EDS"
+                                                    << "10.59.118.59:6379";
     QTest::addRow("step11-cartservice-also-via-gateway")
-        << "step11" << "cartservice" << "10.59.118.59:6379" << "10.59.118.59_6379"
-        << GatewaySubsetCluster << "EDS" << "pod:istio-egressgateway:6379";
+        << "step11"
+        << "cartservice"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << GatewaySubsetCluster << "EDS"
+        << "pod:istio-egressgateway:6379";
     QTest::addRow("step11-resolution-none-gateway-has-no-endpoints")
-        << "step11-resolution-none-gateway-has-no-endpoints" << "gateway" << "10.8.0.2:6379"
-        << "0.0.0.0_6379" << RedisDomainCluster << "EDS" << "UH";
+        << "step11-resolution-none-gateway-has-no-endpoints"
+        << "gateway"
+        << "10.8.0.2:6379"
+        << "0.0.0.0_6379" << RedisDomainCluster << "EDS"
+        << "UH";
     QTest::addRow("redis-cart-in-mesh-under-registry-only")
-        << "registry-only" << "cartservice" << "redis-cart:6379" << "10.11.240.3_6379"
-        << "outbound|6379||redis-cart.default.svc.cluster.local" << "EDS"
+        << "registry-only"
+        << "cartservice"
+        << "redis-cart:6379"
+        << "10.11.240.3_6379"
+        << "outbound|6379||redis-cart.default.svc.cluster.local"
+        << "EDS"
         << "pod:redis-cart:6379";
-    QTest::addRow("sidecar-override-registry-only")
-        << "sidecar-override-registry-only" << "busybox" << "10.59.118.59:6379"
-        << "virtualOutbound" << "BlackHoleCluster" << "STATIC" << "UH";
+    QTest::addRow("sidecar-override-registry-only") << "sidecar-override-registry-only"
+                                                    << "busybox"
+                                                    << "10.59.118.59:6379"
+                                                    << "virtualOutbound"
+                                                    << "BlackHoleCluster"
+                                                    << "STATIC"
+                                                    << "UH";
     QTest::addRow("sidecar-override-allow-any-for-busybox-only")
-        << "sidecar-override-allow-any-for-busybox-only" << "busybox" << "10.59.118.59:6379"
-        << "virtualOutbound" << "PassthroughCluster" << "ORIGINAL_DST" << "10.59.118.59:6379";
+        << "sidecar-override-allow-any-for-busybox-only"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "virtualOutbound"
+        << "PassthroughCluster"
+        << "ORIGINAL_DST"
+        << "10.59.118.59:6379";
     QTest::addRow("sidecar-selector-leaves-cartservice-registry-only")
-        << "sidecar-override-allow-any-for-busybox-only" << "cartservice" << "10.59.118.59:6379"
-        << "virtualOutbound" << "BlackHoleCluster" << "STATIC" << "UH";
+        << "sidecar-override-allow-any-for-busybox-only"
+        << "cartservice"
+        << "10.59.118.59:6379"
+        << "virtualOutbound"
+        << "BlackHoleCluster"
+        << "STATIC"
+        << "UH";
     QTest::addRow("dns-resolution-unresolvable")
-        << "dns-resolution-unresolvable" << "busybox" << "10.59.118.59:6379"
-        << "10.59.118.59_6379" << RedisDomainCluster << "STRICT_DNS" << "UH";
+        << "dns-resolution-unresolvable"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << RedisDomainCluster << "STRICT_DNS"
+        << "UH";
     QTest::addRow("dns-resolution-in-cluster-name")
-        << "dns-resolution-in-cluster-name" << "busybox" << "10.59.118.59:6379"
-        << "10.59.118.59_6379" << RedisDomainCluster << "STRICT_DNS" << "10.11.240.3:6379";
-    QTest::addRow("static-cidr-address")
-        << "static-cidr-address" << "busybox" << "10.59.118.59:6379" << "0.0.0.0_6379"
-        << RedisDomainCluster << "EDS" << "10.59.118.59:6379";
-    QTest::addRow("cidr-chain-does-not-take-other-ips")
-        << "static-cidr-address" << "busybox" << "10.60.0.1:6379" << "0.0.0.0_6379" << ""
-        << "" << "NR";
+        << "dns-resolution-in-cluster-name"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << RedisDomainCluster << "STRICT_DNS"
+        << "10.11.240.3:6379";
+    QTest::addRow("static-cidr-address") << "static-cidr-address"
+                                         << "busybox"
+                                         << "10.59.118.59:6379"
+                                         << "0.0.0.0_6379" << RedisDomainCluster << "EDS"
+                                         << "10.59.118.59:6379";
+    QTest::addRow("cidr-chain-does-not-take-other-ips") << "static-cidr-address"
+                                                        << "busybox"
+                                                        << "10.60.0.1:6379"
+                                                        << "0.0.0.0_6379"
+                                                        << ""
+                                                        << ""
+                                                        << "NR";
     QTest::addRow("none-without-addresses-any-ip-on-port")
-        << "none-without-addresses" << "busybox" << "192.0.2.7:6379" << "0.0.0.0_6379"
-        << RedisDomainCluster << "ORIGINAL_DST" << "192.0.2.7:6379";
+        << "none-without-addresses"
+        << "busybox"
+        << "192.0.2.7:6379"
+        << "0.0.0.0_6379" << RedisDomainCluster << "ORIGINAL_DST"
+        << "192.0.2.7:6379";
 }
 
 void tst_Compiler::labStates()
@@ -284,19 +346,23 @@ void tst_Compiler::provenance_data()
     QTest::addColumn<QString>("listener");
     QTest::addColumn<QString>("expected"); ///< the matched chain's provenance
     QTest::addRow("mesh-configmap-mode-line")
-        << "registry-only" << "virtualOutbound"
+        << "registry-only"
+        << "virtualOutbound"
         << "MeshConfig istio-system/istio (istio-configmap.yaml:11): mesh outboundTrafficPolicy "
            "REGISTRY_ONLY";
     QTest::addRow("serviceentry-address-line")
-        << "registry-only-serviceentry" << "10.59.118.59_6379"
+        << "registry-only-serviceentry"
+        << "10.59.118.59_6379"
         << "ServiceEntry default/redis-serviceentry (redis-serviceentry.yaml:9): address "
            "10.59.118.59";
     QTest::addRow("sidecar-resource-mode-line")
-        << "sidecar-override-registry-only" << "virtualOutbound"
+        << "sidecar-override-registry-only"
+        << "virtualOutbound"
         << "Sidecar default/egress-policy (sidecar.yaml:8): Sidecar outboundTrafficPolicy "
            "REGISTRY_ONLY";
     QTest::addRow("virtualservice-mesh-route-line")
-        << "step11" << "10.59.118.59_6379"
+        << "step11"
+        << "10.59.118.59_6379"
         << "VirtualService default/direct-redis-through-egress-gateway (redis-egress.yaml:55): "
            "tcp route gateways: [mesh]";
 }
@@ -309,8 +375,7 @@ void tst_Compiler::provenance()
     World w;
     setUp(w, scenario);
     const CompileResult result = Compiler(w.store, *w.topology).compile();
-    const Match match = matchConnection(*result.find("busybox.default"),
-                                        TrafficDirection::Outbound,
+    const Match match = matchConnection(*result.find("busybox.default"), TrafficDirection::Outbound,
                                         {*parseIpv4("10.59.118.59"), 6379});
     QCOMPARE(QString::fromStdString(match.listener->name), listener);
     QCOMPARE(QString::fromStdString(match.chain->provenance.toString()), expected);
@@ -416,11 +481,11 @@ void tst_Compiler::pushLog()
     }
     QCOMPARE(lines.size(), 2);
     QCOMPARE(lines[0], QString("2019-09-23T10:31:02.524343Z\tinfo\tads\tPush debounce "
-                                   "stable[2] 1: 100ms since last change, 1ms since last push, "
-                                   "full=true"));
+                               "stable[2] 1: 100ms since last change, 1ms since last push, "
+                               "full=true"));
     QCOMPARE(lines[1], QString("2019-09-23T10:31:02.525343Z\tinfo\tads\tXDS: "
-                                   "Pushing:2019-09-23T10:31:02Z/2 Services:3 "
-                                   "ConnectedEndpoints:4"));
+                               "Pushing:2019-09-23T10:31:02Z/2 Services:3 "
+                               "ConnectedEndpoints:4"));
 
     ControlPlaneOptions current;
     current.dialect = LogDialect::Current;
@@ -454,14 +519,14 @@ void tst_Compiler::controlPlanePublishes()
     QVERIFY(after != before);
     QCOMPARE(after->version, std::uint64_t(2));
     QCOMPARE(sink.sets.back().storeRevision, w.store.revision());
-    const Match match = matchConnection(*after, TrafficDirection::Outbound,
-                                        {*parseIpv4("10.59.118.59"), 6379});
+    const Match match =
+        matchConnection(*after, TrafficDirection::Outbound, {*parseIpv4("10.59.118.59"), 6379});
     QCOMPARE(match.cluster->name, std::string("BlackHoleCluster"));
     // The old snapshot is untouched: connections holding it see the old config (D3).
-    QCOMPARE(matchConnection(*before, TrafficDirection::Outbound,
-                             {*parseIpv4("10.59.118.59"), 6379})
-                 .cluster->name,
-             std::string("PassthroughCluster"));
+    QCOMPARE(
+        matchConnection(*before, TrafficDirection::Outbound, {*parseIpv4("10.59.118.59"), 6379})
+            .cluster->name,
+        std::string("PassthroughCluster"));
 
     // An unchanged apply writes nothing and pushes nothing.
     w.apply(world::meshConfigMap("REGISTRY_ONLY"), "istio-configmap.yaml");
@@ -504,8 +569,10 @@ void tst_Compiler::meshSettings()
 
     World quiet;
     quiet.install("ALLOW_ANY");
-    QVERIFY(!Compiler(quiet.store, *quiet.topology).compile().find("busybox.default")->settings
-                 .accessLog);
+    QVERIFY(!Compiler(quiet.store, *quiet.topology)
+                 .compile()
+                 .find("busybox.default")
+                 ->settings.accessLog);
 }
 
 void tst_Compiler::inboundSide()
@@ -515,8 +582,7 @@ void tst_Compiler::inboundSide()
     const CompileResult result = Compiler(w.store, *w.topology).compile();
     const mesh::PodView *redis = w.topology->podsOf("default", "redis-cart").front();
     const ProxySnapshot &snapshot = *result.find(redis->proxyId());
-    const Match match =
-        matchConnection(snapshot, TrafficDirection::Inbound, {redis->ip, 6379});
+    const Match match = matchConnection(snapshot, TrafficDirection::Inbound, {redis->ip, 6379});
     QCOMPARE(match.status, MatchStatus::Matched);
     QCOMPARE(match.listener->name, std::string("virtualInbound"));
     QCOMPARE(match.chain->name, std::string("0.0.0.0_6379"));
@@ -562,21 +628,33 @@ void tst_Compiler::dumps_data()
     QTest::addColumn<QString>("proxy");
     QTest::addColumn<QString>("table");
     QTest::addColumn<QString>("golden");
-    QTest::addRow("busybox-listeners-after-serviceentry")
-        << "registry-only-serviceentry" << "busybox" << "listeners"
-        << "busybox-serviceentry-listeners.txt";
-    QTest::addRow("busybox-clusters-after-serviceentry")
-        << "registry-only-serviceentry" << "busybox" << "clusters"
-        << "busybox-serviceentry-clusters.txt";
-    QTest::addRow("busybox-routes") << "registry-only-serviceentry" << "busybox" << "routes"
+    QTest::addRow("busybox-listeners-after-serviceentry") << "registry-only-serviceentry"
+                                                          << "busybox"
+                                                          << "listeners"
+                                                          << "busybox-serviceentry-listeners.txt";
+    QTest::addRow("busybox-clusters-after-serviceentry") << "registry-only-serviceentry"
+                                                         << "busybox"
+                                                         << "clusters"
+                                                         << "busybox-serviceentry-clusters.txt";
+    QTest::addRow("busybox-routes") << "registry-only-serviceentry"
+                                    << "busybox"
+                                    << "routes"
                                     << "busybox-routes.txt";
-    QTest::addRow("busybox-listeners-allow-any") << "allow-any" << "busybox" << "listeners"
+    QTest::addRow("busybox-listeners-allow-any") << "allow-any"
+                                                 << "busybox"
+                                                 << "listeners"
                                                  << "busybox-allow-any-listeners.txt";
-    QTest::addRow("busybox-listeners-step11") << "step11" << "busybox" << "listeners"
+    QTest::addRow("busybox-listeners-step11") << "step11"
+                                              << "busybox"
+                                              << "listeners"
                                               << "busybox-step11-listeners.txt";
-    QTest::addRow("gateway-listeners-step11") << "step11" << "gateway" << "listeners"
+    QTest::addRow("gateway-listeners-step11") << "step11"
+                                              << "gateway"
+                                              << "listeners"
                                               << "gateway-step11-listeners.txt";
-    QTest::addRow("gateway-clusters-step11") << "step11" << "gateway" << "clusters"
+    QTest::addRow("gateway-clusters-step11") << "step11"
+                                             << "gateway"
+                                             << "clusters"
                                              << "gateway-step11-clusters.txt";
 }
 
@@ -590,7 +668,7 @@ void tst_Compiler::dumps()
     setUp(w, scenario);
     const CompileResult result = Compiler(w.store, *w.topology).compile();
     const ProxySnapshot &snapshot = *result.find(proxyIdOf(w, proxy));
-    const std::string text = table == "listeners" ? listenersTable(snapshot)
+    const std::string text = table == "listeners"  ? listenersTable(snapshot)
                              : table == "clusters" ? clustersTable(snapshot)
                                                    : routesTable(snapshot);
     const std::string path = std::string(MESHCRAFT_TEST_DATA_DIR) + "/xds/" + golden.toStdString();
@@ -621,8 +699,7 @@ void tst_Compiler::goDurations()
 {
     QFETCH(qint64, nanoseconds);
     QFETCH(QString, text);
-    QCOMPARE(QString::fromStdString(formatGoDuration(std::chrono::nanoseconds(nanoseconds))),
-             text);
+    QCOMPARE(QString::fromStdString(formatGoDuration(std::chrono::nanoseconds(nanoseconds))), text);
 }
 
 void tst_Compiler::helmRenderedGateway()
@@ -649,8 +726,7 @@ void tst_Compiler::helmRenderedGateway()
     const mesh::PodView *gateway = w.topology->egressGateway();
     QVERIFY(gateway);
     QVERIFY(gateway->isGateway);
-    const mesh::ServiceView *service =
-        w.topology->service("istio-system", "istio-egressgateway");
+    const mesh::ServiceView *service = w.topology->service("istio-system", "istio-egressgateway");
     QVERIFY(service);
     QVERIFY(service->clusterIP != 0);
     QCOMPARE(w.topology->endpoints(*service, service->ports.front()).size(), std::size_t(1));
@@ -664,12 +740,12 @@ void tst_Compiler::helmRenderedGateway()
     ControlPlane plane(w.store, *w.topology);
     const auto busybox = plane.snapshot("busybox.default");
     QVERIFY(busybox);
-    QCOMPARE(matchConnection(*busybox, TrafficDirection::Outbound,
-                             {*parseIpv4("10.59.118.59"), 6380})
-                 .cluster->name,
-             std::string("BlackHoleCluster"));
-    const Match viaGateway = matchConnection(*busybox, TrafficDirection::Outbound,
-                                             {*parseIpv4("10.59.118.59"), 6379});
+    QCOMPARE(
+        matchConnection(*busybox, TrafficDirection::Outbound, {*parseIpv4("10.59.118.59"), 6380})
+            .cluster->name,
+        std::string("BlackHoleCluster"));
+    const Match viaGateway =
+        matchConnection(*busybox, TrafficDirection::Outbound, {*parseIpv4("10.59.118.59"), 6379});
     QCOMPARE(viaGateway.cluster->name, std::string(GatewaySubsetCluster));
     const auto choice = selectEndpoint(*viaGateway.cluster, {}, {});
     QCOMPARE(choice.status, EndpointStatus::Selected);
