@@ -179,6 +179,9 @@ private slots:
     void goDurations_data();
     void goDurations();
     void helmRenderedGateway();
+    void subsetLabelsSelectPods();
+    void visibility_data();
+    void visibility();
 };
 
 void tst_Compiler::labStates_data()
@@ -753,6 +756,100 @@ void tst_Compiler::helmRenderedGateway()
     QCOMPARE(choice.address.port, std::uint16_t(6379));
     const auto gatewaySnapshot = plane.snapshot(w.topology->egressGateway()->proxyId());
     QVERIFY(gatewaySnapshot->findListener("0.0.0.0_6379"));
+}
+
+void tst_Compiler::subsetLabelsSelectPods()
+{
+    World w;
+    w.install("REGISTRY_ONLY");
+    w.apply(R"(apiVersion: networking.istio.io/v1alpha3
+kind: DestinationRule
+metadata:
+  name: redis-cart
+spec:
+  host: redis-cart
+  subsets:
+  - name: cart
+    labels:
+      app: redis-cart
+  - name: v2
+    labels:
+      version: v2
+)",
+            "redis-cart-dr.yaml");
+    const CompileResult result = Compiler(w.store, *w.topology).compile();
+    const ProxySnapshot &busybox = *result.find("busybox.default");
+    const Cluster *cart =
+        busybox.findCluster("outbound|6379|cart|redis-cart.default.svc.cluster.local");
+    const Cluster *v2 =
+        busybox.findCluster("outbound|6379|v2|redis-cart.default.svc.cluster.local");
+    QVERIFY(cart && v2);
+    QCOMPARE(cart->endpoints.size(), std::size_t(1));
+    QCOMPARE(cart->endpoints.front().address.ip,
+             w.topology->podsOf("default", "redis-cart").front()->ip);
+    QVERIFY(v2->endpoints.empty()); // no pod has version: v2
+    QCOMPARE(cart->provenance.toString(),
+             std::string("DestinationRule default/redis-cart (redis-cart-dr.yaml:8): subset cart "
+                         "of redis-cart.default.svc.cluster.local"));
+    // The default cluster of the host names the rule too, as istioctl's column shows.
+    QCOMPARE(
+        busybox.findCluster("outbound|6379||redis-cart.default.svc.cluster.local")->destinationRule,
+        std::string("redis-cart.default"));
+}
+
+void tst_Compiler::visibility_data()
+{
+    QTest::addColumn<QString>("extra");
+    QTest::addColumn<bool>("busyboxSees");
+    QTest::addRow("exported-everywhere") << "" << true;
+    QTest::addRow("export-to-own-namespace-only") << "  exportTo: [\".\"]\n" << true;
+    QTest::addRow("export-to-other-namespace") << "  exportTo: [istio-system]\n" << false;
+}
+
+void tst_Compiler::visibility()
+{
+    QFETCH(QString, extra);
+    QFETCH(bool, busyboxSees);
+    World w;
+    w.install("REGISTRY_ONLY");
+    w.apply(std::string(world::ServiceEntryNone) + extra.toStdString(), "se.yaml");
+    const CompileResult result = Compiler(w.store, *w.topology).compile();
+    const Match match = matchConnection(*result.find("busybox.default"), TrafficDirection::Outbound,
+                                        {*parseIpv4("10.59.118.59"), 6379});
+    QCOMPARE(match.cluster->name == RedisDomainCluster, busyboxSees);
+
+    // A Sidecar's egress hosts narrow what a workload sees, whatever the export.
+    w.apply(R"(apiVersion: networking.istio.io/v1alpha3
+kind: Sidecar
+metadata:
+  name: default
+  namespace: default
+spec:
+  egress:
+  - hosts:
+    - "./*"
+    - "istio-system/*"
+)",
+            "sidecar.yaml");
+    const CompileResult narrowed = Compiler(w.store, *w.topology).compile();
+    const ProxySnapshot &busybox = *narrowed.find("busybox.default");
+    QCOMPARE(busybox.findCluster(RedisDomainCluster) != nullptr, busyboxSees);
+    QVERIFY(busybox.findCluster("outbound|6379||redis-cart.default.svc.cluster.local"));
+    w.apply(R"(apiVersion: networking.istio.io/v1alpha3
+kind: Sidecar
+metadata:
+  name: default
+  namespace: default
+spec:
+  egress:
+  - hosts:
+    - "istio-system/*"
+)",
+            "sidecar.yaml");
+    const CompileResult onlyIstio = Compiler(w.store, *w.topology).compile();
+    QVERIFY(!onlyIstio.find("busybox.default")->findCluster(RedisDomainCluster));
+    QVERIFY(!onlyIstio.find("busybox.default")
+                 ->findCluster("outbound|6379||redis-cart.default.svc.cluster.local"));
 }
 
 QTEST_APPLESS_MAIN(tst_Compiler)
