@@ -222,6 +222,7 @@ private:
     std::vector<std::function<void()>> m_tasks;
     bool m_wakePending = false;
     bool m_closed = false;
+    std::atomic<bool> m_hasTasks{false}; ///< set by post(), read by the accept loop
     std::atomic<std::thread::id> m_loopThread;
     std::jthread m_thread;
 
@@ -419,6 +420,7 @@ bool EngineCore::post(std::function<void()> task)
             return false;
         }
         m_tasks.push_back(std::move(task));
+        m_hasTasks.store(true, std::memory_order_release);
         if (m_wakePending) {
             return true;
         }
@@ -532,6 +534,7 @@ void EngineCore::runTasks()
         std::lock_guard lock(m_mutex);
         tasks.swap(m_tasks);
         m_wakePending = false;
+        m_hasTasks.store(false, std::memory_order_relaxed);
     }
     for (auto &task : tasks) {
         // The loop boundary: a throwing task must not take the relay down.
@@ -951,6 +954,12 @@ Connection &EngineCore::newConnection(Proxy &proxy, Role role, int fd)
 void EngineCore::onAccept(Acceptor &acceptor)
 {
     for (int i = 0; i < MaxAcceptsPerEvent; ++i) {
+        // A connection that arrives while we accept may have been opened after a post (a
+        // snapshot push): run the tasks first. The listener is level-triggered, so the rest of
+        // the backlog comes back on the next tick.
+        if (i > 0 && m_hasTasks.load(std::memory_order_acquire)) {
+            return;
+        }
         sockaddr_in peer{};
         socklen_t length = sizeof peer;
         const int fd = ::accept4(acceptor.fd, reinterpret_cast<sockaddr *>(&peer), &length,

@@ -198,6 +198,7 @@ private slots:
     void twoThousandConcurrent();
     void twentyThousandWithoutFdLeak();
     void swapUnderLoad();
+    void pushSeenByNextConnection();
     void stopClosesEverything();
 
 private:
@@ -912,6 +913,28 @@ void tst_Relay::swapUnderLoad()
     QVERIFY(closedByPeer(blocked));
     ::close(blocked);
     QCOMPARE(world.engine->stats(Busybox).snapshotVersion, version);
+}
+
+void tst_Relay::pushSeenByNextConnection()
+{
+    // Each push is followed at once by a new connection, which must be decided by it, even
+    // when the relay is still busy accepting the previous one.
+    World world;
+    setUpLab(world, lab::share(lab::sidecar(Busybox, false, testSettings())), false);
+    world.engine->removeObserver(world.observer.get());
+    for (int round = 0; round < 100; ++round) {
+        const bool block = round % 2 == 0;
+        auto next = lab::sidecar(Busybox, block, testSettings());
+        next.version = std::uint64_t(round) + 2;
+        world.engine->updateSnapshot(Busybox, lab::share(next));
+        const int fd = world.open(MemorystoreRedis);
+        if (block) {
+            QVERIFY2(closedByPeer(fd), qPrintable(QString("round %1").arg(round)));
+        } else {
+            QVERIFY2(pingPong(fd), qPrintable(QString("round %1").arg(round)));
+        }
+        ::close(fd);
+    }
 }
 
 void tst_Relay::stopClosesEverything()
