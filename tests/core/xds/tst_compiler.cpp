@@ -79,7 +79,9 @@ void setUp(World &w, const QString &scenario)
     const bool registryOnly =
         !scenario.startsWith("allow-any") && !scenario.startsWith("sidecar-override-registry-only");
     const bool step11 = scenario.startsWith("step11");
-    w.install(registryOnly ? "REGISTRY_ONLY" : "ALLOW_ANY", step11);
+    // D14 adds 6379 to the gateway's Service; without it the subset cluster has no such port.
+    w.install(registryOnly ? "REGISTRY_ONLY" : "ALLOW_ANY",
+              step11 && scenario != "step11-without-gateway-service-port");
     if (scenario.contains("serviceentry") || scenario.startsWith("step9")) {
         w.apply(world::ServiceEntryNone, "redis-serviceentry.yaml");
     }
@@ -244,6 +246,12 @@ void tst_Compiler::labStates_data()
         << "10.59.118.59:6379"
         << "10.59.118.59_6379" << GatewaySubsetCluster << "EDS"
         << "pod:istio-egressgateway:6379";
+    QTest::addRow("step11-without-gateway-service-port")
+        << "step11-without-gateway-service-port"
+        << "busybox"
+        << "10.59.118.59:6379"
+        << "10.59.118.59_6379" << GatewaySubsetCluster << ""
+        << "no-cluster";
     QTest::addRow("step11-resolution-none-gateway-has-no-endpoints")
         << "step11-resolution-none-gateway-has-no-endpoints"
         << "gateway"
@@ -334,6 +342,12 @@ void tst_Compiler::labStates()
     QCOMPARE(QString::fromStdString(match.listener->name), listener);
     if (endpoint == "NR") {
         QCOMPARE(match.status, MatchStatus::NoFilterChain);
+        return;
+    }
+    if (endpoint == "no-cluster") {
+        QCOMPARE(match.status, MatchStatus::NoCluster);
+        QCOMPARE(QString::fromStdString(std::string(selectCluster(match.chain->tcpProxy, 0))),
+                 cluster);
         return;
     }
     QCOMPARE(match.status, MatchStatus::Matched);
