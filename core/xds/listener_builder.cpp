@@ -74,6 +74,11 @@ std::vector<Listener> ListenerBuilder::outboundListeners() const
     std::map<std::pair<Ipv4, std::uint16_t>, std::size_t> index;
 
     for (const RegistryService *service : m_scope.services) {
+        if (service->kubernetes && !service->address) {
+            // A headless Service: Istio listens on each endpoint's IP. Not modelled; above all
+            // it must not become a 0.0.0.0 catch-all on its ports.
+            continue;
+        }
         for (const RegistryPort &port : service->ports) {
             const Ipv4 ip = service->hasIpAddress() ? service->address->prefix : 0;
             const auto key = std::make_pair(ip, port.number);

@@ -113,6 +113,21 @@ void setUp(World &w, const QString &scenario)
     if (scenario == "static-cidr-address") {
         w.apply(serviceEntry("STATIC", "10.59.0.0/16", "10.59.118.59"), "se.yaml");
     }
+    if (scenario == "registry-only-headless") {
+        w.apply(R"(apiVersion: v1
+kind: Service
+metadata:
+  name: redis-headless
+spec:
+  clusterIP: None
+  selector:
+    app: redis-cart
+  ports:
+  - name: tcp-redis
+    port: 6379
+)",
+                "headless.yaml");
+    }
     if (scenario == "none-without-addresses") {
         w.apply(serviceEntry("NONE", "", ""), "se.yaml");
     }
@@ -313,6 +328,13 @@ void tst_Compiler::labStates_data()
                                                         << ""
                                                         << ""
                                                         << "NR";
+    QTest::addRow("headless-service-is-no-catch-all") << "registry-only-headless"
+                                                      << "busybox"
+                                                      << "10.59.118.59:6379"
+                                                      << "virtualOutbound"
+                                                      << "BlackHoleCluster"
+                                                      << "STATIC"
+                                                      << "UH";
     QTest::addRow("none-without-addresses-any-ip-on-port")
         << "none-without-addresses"
         << "busybox"
