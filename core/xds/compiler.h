@@ -29,7 +29,8 @@ struct CompileResult
 };
 
 /// Turns the store, the topology and the mesh config into Envoy-shaped configuration for each
-/// proxy, the way istiod does (istio-behaviour.md 2-3). Pure: reads, never writes. Store thread.
+/// proxy, the way istiod does (istio-behaviour.md 2-3). It reads the store and never writes it;
+/// between compiles it keeps the ServiceEntries it converted (by resourceVersion). Store thread.
 class Compiler
 {
 public:
