@@ -67,6 +67,7 @@ class RunnerCore;
 /// reads as "PING\n" (busybox telnet and nc send it as is; Redis takes inline commands).
 /// Lines typed before the connection is up are kept, as a terminal keeps them.
 /// Telnet's escape is a line holding Ctrl+] ("\x1d"), then a line starting with 'e' (D13).
+/// Destroying the session cancels the tool if it is still running.
 class ProbeSession
 {
 public:

@@ -270,7 +270,12 @@ void RunnerCore::shutdown()
         worker.io->push({Input::Kind::Cancel, {}});
     }
     for (auto &worker : workers) {
-        worker.thread.join();
+        if (worker.thread.get_id() == std::this_thread::get_id()) {
+            // The last owner let go inside a session's own callback: that worker ends by itself.
+            worker.thread.detach();
+        } else {
+            worker.thread.join();
+        }
     }
 }
 
