@@ -50,7 +50,7 @@ constexpr std::array<std::string_view, 16> Operators = {
 class Parser
 {
 public:
-    explicit Parser(std::string_view text) : m_text(text) {}
+    explicit Parser(std::string_view text, int depth = 0) : m_text(text), m_depth(depth) {}
 
     ParseResult run()
     {
@@ -135,6 +135,16 @@ private:
     CommandList parseList(char stop)
     {
         CommandList list;
+        // Substitutions nest by recursion; a hostile paste must not exhaust the stack.
+        if (++m_depth > MaxNesting) {
+            failUnsupported("nesting");
+            return list;
+        }
+        struct Leave
+        {
+            int &depth;
+            ~Leave() { --depth; }
+        } leave{m_depth};
         bool expectMore = false; // after && or ||
         while (!failed()) {
             skipBlanks();
@@ -450,7 +460,7 @@ private:
             part.quoted = true;
             redirection.target.parts.push_back(std::move(part));
         } else {
-            Parser inner(body);
+            Parser inner(body, m_depth + 1);
             inner.m_hereDocMode = true;
             Word expanded;
             inner.parseHereBody(expanded);
@@ -811,7 +821,7 @@ private:
             failIncomplete(SyntaxError::Kind::UnterminatedQuote, "`");
             return;
         }
-        ParseResult parsed = Parser(inner).run();
+        ParseResult parsed = Parser(inner, m_depth + 1).run();
         if (parsed.error) {
             m_error = parsed.error;
             m_incomplete = m_incomplete || parsed.incomplete;
@@ -826,7 +836,10 @@ private:
         m_pos = pos + 1;
     }
 
+    static constexpr int MaxNesting = 32;
+
     std::string_view m_text;
+    int m_depth = 0;
     std::size_t m_pos = 0;
     std::optional<SyntaxError> m_error;
     bool m_incomplete = false;
@@ -865,6 +878,9 @@ std::string syntaxErrorMessage(const SyntaxError &error, std::string_view shellN
         }
         if (error.token == "(") {
             return prefix + "(: subshells are not available in this terminal";
+        }
+        if (error.token == "nesting") {
+            return prefix + "substitutions nested too deeply for this terminal";
         }
         if (error.token == "$((") {
             return prefix + "$((: arithmetic is not available in this terminal";

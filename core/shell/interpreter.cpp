@@ -607,11 +607,24 @@ struct ListExecution : std::enable_shared_from_this<ListExecution>
     Done done;
     std::size_t index = 0;
     int status = 0;
+    bool stepping = false;
+    bool again = false;
 
+    // A trampoline: commands that finish at once continue this loop instead of recursing, so
+    // a line of thousands of commands needs no deeper stack than one of two.
     void step()
     {
-        while (!line->cancelled) {
+        if (stepping) {
+            again = true;
+            return;
+        }
+        stepping = true;
+        again = true;
+        const auto self = shared_from_this();
+        while (again && !line->cancelled) {
+            again = false;
             if (line->frame->exiting || index >= list->items.size()) {
+                stepping = false;
                 Done finish = std::move(done);
                 finish(status);
                 return;
@@ -621,18 +634,18 @@ struct ListExecution : std::enable_shared_from_this<ListExecution>
                 if ((connector == Connector::And && status != 0) ||
                     (connector == Connector::Or && status == 0)) {
                     ++index;
+                    again = true;
                     continue;
                 }
             }
             const Pipeline &pipeline = list->items[index++].pipeline;
-            auto self = shared_from_this();
             impl->runPipeline(line, pipeline, io, [self](int result) {
                 self->status = result;
                 self->line->frame->context->setLastStatus(result);
                 self->step();
             });
-            return;
         }
+        stepping = false;
     }
 };
 
@@ -646,42 +659,52 @@ struct PipelineExecution : std::enable_shared_from_this<PipelineExecution>
     std::size_t index = 0;
     std::shared_ptr<const std::string> carried;
     std::shared_ptr<ShellContext::State> saved; ///< Each stage of a real pipe is a subshell
+    bool stepping = false;
+    bool again = false;
 
+    // The same trampoline as ListExecution's, over the stages.
     void step()
     {
-        if (line->cancelled) {
+        if (stepping) {
+            again = true;
             return;
         }
-        const bool last = index + 1 == pipeline->commands.size();
-        Io stage = io;
-        stage.subshell = io.subshell || pipeline->commands.size() > 1;
-        if (index > 0) {
-            stage.input = carried;
-        }
-        std::shared_ptr<BufferSink> buffer;
-        if (!last) {
-            buffer = std::make_shared<BufferSink>();
-            stage.out = buffer;
-            stage.outTerminal = false;
-        }
-        if (pipeline->commands.size() > 1 && !saved) {
-            saved = std::make_shared<ShellContext::State>(line->frame->context->state());
-        }
-        const SimpleCommand &command = pipeline->commands[index++];
-        auto self = shared_from_this();
-        impl->runSimple(line, command, stage, [self, buffer, last](int status) {
-            if (self->saved && !self->line->cancelled) {
-                self->line->frame->context->restore(*self->saved);
+        stepping = true;
+        again = true;
+        const auto self = shared_from_this();
+        while (again && !line->cancelled) {
+            again = false;
+            const bool last = index + 1 == pipeline->commands.size();
+            Io stage = io;
+            stage.subshell = io.subshell || pipeline->commands.size() > 1;
+            if (index > 0) {
+                stage.input = carried;
             }
-            if (last) {
-                const int result = self->pipeline->negated ? (status == 0 ? 1 : 0) : status;
-                Done finish = std::move(self->done);
-                finish(result);
-                return;
+            std::shared_ptr<BufferSink> buffer;
+            if (!last) {
+                buffer = std::make_shared<BufferSink>();
+                stage.out = buffer;
+                stage.outTerminal = false;
             }
-            self->carried = std::make_shared<const std::string>(std::move(buffer->text()));
-            self->step();
-        });
+            if (pipeline->commands.size() > 1 && !saved) {
+                saved = std::make_shared<ShellContext::State>(line->frame->context->state());
+            }
+            const SimpleCommand &command = pipeline->commands[index++];
+            impl->runSimple(line, command, stage, [self, buffer, last](int status) {
+                if (self->saved && !self->line->cancelled) {
+                    self->line->frame->context->restore(*self->saved);
+                }
+                if (last) {
+                    const int result = self->pipeline->negated ? (status == 0 ? 1 : 0) : status;
+                    Done finish = std::move(self->done);
+                    finish(result);
+                    return;
+                }
+                self->carried = std::make_shared<const std::string>(std::move(buffer->text()));
+                self->step();
+            });
+        }
+        stepping = false;
     }
 };
 
@@ -731,25 +754,25 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
         ShellContext &shell = *line->frame->context;
         auto saved = std::make_shared<ShellContext::State>(shell.state());
         const int savedStatus = shell.lastStatus();
-        impl->runList(line, *part->commands, inner, [self, part, buffer, saved,
-                                                     savedStatus](int status) {
-            ShellContext &parent = *self->line->frame->context;
-            parent.restore(std::move(*saved));
-            std::string &text = buffer->text();
-            if (part->kind == WordPart::Kind::ProcessSubstitution) {
-                parent.setLastStatus(savedStatus); // <(…) never sets $?
-                const int fd = self->nextFd--;
-                self->processFiles[fd] = std::move(text);
-                self->results[part] = "/dev/fd/" + std::to_string(fd);
-            } else {
-                while (!text.empty() && text.back() == '\n') {
-                    text.pop_back();
-                }
-                self->results[part] = std::move(text);
-                self->substitutionStatus = status;
-            }
-            self->runSubstitutions();
-        });
+        impl->runList(line, *part->commands, inner,
+                      [self, part, buffer, saved, savedStatus](int status) {
+                          ShellContext &parent = *self->line->frame->context;
+                          parent.restore(std::move(*saved));
+                          std::string &text = buffer->text();
+                          if (part->kind == WordPart::Kind::ProcessSubstitution) {
+                              parent.setLastStatus(savedStatus); // <(…) never sets $?
+                              const int fd = self->nextFd--;
+                              self->processFiles[fd] = std::move(text);
+                              self->results[part] = "/dev/fd/" + std::to_string(fd);
+                          } else {
+                              while (!text.empty() && text.back() == '\n') {
+                                  text.pop_back();
+                              }
+                              self->results[part] = std::move(text);
+                              self->substitutionStatus = status;
+                          }
+                          self->runSubstitutions();
+                      });
     }
 
     void fail(const Io &streams, const std::string &message, int status)

@@ -261,6 +261,19 @@ std::regex compileRegex(std::string_view pattern, bool extended, bool ignoreCase
 
 using SvMatch = std::match_results<std::string_view::const_iterator>;
 
+/// libstdc++'s regex matcher recurses once per character: a very long line would overflow the
+/// stack and take the app down, so grep and sed refuse such lines instead. 8 MB of stack (a
+/// main thread's) holds about 30000; real lines here (YAML, even annotations) are far shorter.
+constexpr std::size_t MaxRegexLine = 8192;
+
+std::string lineTooLong(std::size_t lineNumber)
+{
+    return "line " + std::to_string(lineNumber) + " is longer than " +
+           std::to_string(MaxRegexLine) +
+           " characters, too long for this terminal's pattern "
+           "matching";
+}
+
 // ---- cat -----------------------------------------------------------------------------------
 
 CommandStatus cat(CommandContext &ctx)
@@ -482,6 +495,10 @@ CommandStatus grep(CommandContext &ctx)
         const auto lines = splitLines(input.text);
         for (std::size_t n = 0; n < lines.size(); ++n) {
             const std::string_view line = lines[n];
+            if (line.size() > MaxRegexLine) {
+                ctx.out().write(out);
+                return fail(ctx, "grep", lineTooLong(n + 1), 2);
+            }
             bool matched = false;
             for (const std::regex &regex : regexes) {
                 matched = options.has('x') ? std::regex_match(line.begin(), line.end(), regex)
@@ -700,11 +717,17 @@ std::string substitute(const Substitution &command, std::string_view line, bool 
     return out;
 }
 
-std::string runSed(const std::vector<Substitution> &commands, std::string_view text, bool quiet)
+/// The edited text, or nullopt with `tooLong` set to the first line too long to match.
+std::optional<std::string> runSed(const std::vector<Substitution> &commands, std::string_view text,
+                                  bool quiet, std::size_t &tooLong)
 {
     std::string out;
     const auto lines = splitLines(text);
     for (std::size_t n = 0; n < lines.size(); ++n) {
+        if (lines[n].size() > MaxRegexLine) {
+            tooLong = n + 1;
+            return std::nullopt;
+        }
         std::string line(lines[n]);
         std::string printed;
         for (const Substitution &command : commands) {
@@ -781,10 +804,16 @@ CommandStatus sed(CommandContext &ctx)
     const MessageFormat format = [](const std::string &file, std::string_view reason) {
         return "can't read " + file + ": " + std::string(reason);
     };
+    std::size_t tooLong = 0;
     if (!inPlace) {
         std::string out;
         for (const Input &input : readInputsWith(ctx, "sed", files, failed, format)) {
-            out += runSed(commands, input.text, quiet);
+            const auto edited = runSed(commands, input.text, quiet, tooLong);
+            if (!edited) {
+                ctx.out().write(out);
+                return fail(ctx, "sed", lineTooLong(tooLong), 4);
+            }
+            out += *edited;
         }
         ctx.out().write(out);
         return CommandStatus::exited(failed ? 2 : 0);
@@ -805,9 +834,12 @@ CommandStatus sed(CommandContext &ctx)
         if (!suffix.empty()) {
             (void)ctx.fs().writeFile(path + suffix, *text);
         }
-        const std::string edited = runSed(commands, *text, quiet);
-        if (edited != *text) {
-            (void)ctx.fs().writeFile(path, edited);
+        const auto edited = runSed(commands, *text, quiet, tooLong);
+        if (!edited) {
+            return fail(ctx, "sed", file + ": " + lineTooLong(tooLong), 4);
+        }
+        if (*edited != *text) {
+            (void)ctx.fs().writeFile(path, *edited);
         }
     }
     return CommandStatus::exited(failed ? 2 : 0);

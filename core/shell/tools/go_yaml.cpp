@@ -96,10 +96,19 @@ std::string singleQuoted(std::string_view text)
     return out;
 }
 
+// go-yaml writes strings that would read back as a timestamp in double quotes
+// (creationTimestamp: "2019-09-23T10:20:31Z").
+bool looksLikeTimestamp(std::string_view text)
+{
+    const auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+    return digit(0) && digit(1) && digit(2) && digit(3) && text.size() > 5 && text[4] == '-' &&
+           digit(5);
+}
+
 std::string stringScalar(const std::string &text)
 {
     Node probe = Node::makeScalar(text);
-    if (!probe.isString() || isYaml11Bool(text)) {
+    if (!probe.isString() || isYaml11Bool(text) || looksLikeTimestamp(text)) {
         return doubleQuoted(text);
     }
     return plainAllowed(text) ? text : singleQuoted(text);

@@ -278,6 +278,7 @@ private slots:
     void quotingAndExpansion();
     void syntaxErrors_data();
     void syntaxErrors();
+    void hostileInputStaysBounded();
     void continuationLines_data();
     void continuationLines();
     void sequencing_data();
@@ -461,6 +462,31 @@ void tst_Shell::syntaxErrors_data()
         << "for i in 1 2; do echo ran; done"
         << "bash: for: compound commands are not available in this terminal (one command per step, "
            "joined with ;, && or |)";
+}
+
+void tst_Shell::hostileInputStaysBounded()
+{
+    Terminal terminal(noContinuation());
+    std::string many;
+    for (int i = 0; i < 20000; ++i) {
+        many += "true; ";
+    }
+    QCOMPARE(terminal.run(many + "echo done").out, QStringLiteral("done\n"));
+    std::string pipe = "echo x";
+    for (int i = 0; i < 5000; ++i) {
+        pipe += " | cat";
+    }
+    QCOMPARE(terminal.run(pipe).out, QStringLiteral("x\n"));
+    std::string deep = "echo ";
+    for (int i = 0; i < 40; ++i) {
+        deep += "$(echo ";
+    }
+    deep += "x" + std::string(40, ')');
+    const RunResult result = terminal.run(deep);
+    QCOMPARE(result.err, QStringLiteral("bash: substitutions nested too deeply for this terminal\n"));
+    QCOMPARE(result.status, 2);
+    // Within the limit, nesting works.
+    QCOMPARE(terminal.run("echo $(echo $(echo $(echo deep)))").out, QStringLiteral("deep\n"));
 }
 
 void tst_Shell::syntaxErrors()
@@ -1020,6 +1046,17 @@ void tst_Shell::textTools_data()
                                          << ""
                                          << "sed: -e expression #1, char 1: unknown command: `k'\n"
                                          << 1;
+    QTest::addRow("grep-refuses-huge-line")
+        << "printf 'ok\\n%09000d\\n' 0 | grep -n ." << "1:ok\n"
+        << "grep: line 2 is longer than 8192 characters, too long for this terminal's pattern "
+           "matching\n"
+        << 2;
+    QTest::addRow("sed-refuses-huge-line")
+        << "printf '%09000d\\n' 0 > big; sed -i s/0/1/ big; grep -c . big" << ""
+        << "sed: big: line 1 is longer than 8192 characters, too long for this terminal's "
+           "pattern matching\ngrep: line 1 is longer than 8192 characters, too long for this "
+           "terminal's pattern matching\n"
+        << 2;
     QTest::addRow("head-default-and-n") << "kubectl get configmap | head -n 2"
                                         << "apiVersion: v1\ndata:\n"
                                         << "" << 0;
