@@ -33,8 +33,8 @@ struct CheckResult
 struct ProbeRecord
 {
     std::uint64_t sequence = 0;
-    int step = 0;        ///< the step that was current when it ran
-    std::string pod;     ///< "busybox"
+    int step = 0;    ///< the step that was current when it ran
+    std::string pod; ///< "busybox"
     std::string nameSpace;
     std::string tool;    ///< "telnet"
     std::string to;      ///< "10.59.118.59:6379"

@@ -9,11 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 namespace meshcraft::core::lab {
 
@@ -25,16 +24,16 @@ inline constexpr std::string_view WorkshopFolder = "istio-workshop-labs";
 /// `observed:` (the learner's own probe) and `probe:` (one the check runs) share their fields.
 struct ProbeCondition
 {
-    std::string from;    ///< pod name ("busybox"), in `nameSpace`
+    std::string from; ///< pod name ("busybox"), in `nameSpace`
     std::string nameSpace = "default";
-    std::string to;      ///< "10.59.118.59:6379" after ${VAR} expansion
-    std::string outcome; ///< connected | closed | refused | pong
+    std::string to;                     ///< "10.59.118.59:6379" after ${VAR} expansion
+    std::string outcome;                ///< connected | closed | refused | pong
     std::optional<std::string> cluster; ///< the first hop's cluster
     std::optional<std::string> flags;   ///< response flags of the closing hop, "UH"
     std::optional<std::string> via;     ///< a proxy the flow passed ("istio-egressgateway")
     std::optional<std::string> notVia;
-    bool sinceStep = false;             ///< observed: only probes made during this step
-    std::string tool = "telnet";        ///< probe: telnet | nc | redis-cli
+    bool sinceStep = false;      ///< observed: only probes made during this step
+    std::string tool = "telnet"; ///< probe: telnet | nc | redis-cli
 };
 
 struct ResourceCondition
@@ -77,13 +76,15 @@ struct CloudInstanceCondition
 };
 
 struct ObservedCondition : ProbeCondition
-{};
+{
+};
 struct RunProbeCondition : ProbeCondition
-{};
+{
+};
 
-using Condition = std::variant<ObservedCondition, RunProbeCondition, ResourceCondition,
-                               MeshCondition, HistoryCondition, CartCondition,
-                               CloudServiceCondition, CloudInstanceCondition>;
+using Condition =
+    std::variant<ObservedCondition, RunProbeCondition, ResourceCondition, MeshCondition,
+                 HistoryCondition, CartCondition, CloudServiceCondition, CloudInstanceCondition>;
 
 /// The condition's key in lab.yaml: "observed", "probe", "resource", …
 const char *conditionKind(const Condition &condition);
@@ -129,8 +130,8 @@ struct StepDef
 {
     std::string id;
     std::string title;
-    std::string textPath; ///< relative to the lab folder
-    std::string text;     ///< the markdown
+    std::string textPath;                                   ///< relative to the lab folder
+    std::string text;                                       ///< the markdown
     std::vector<std::pair<std::string, std::string>> notes; ///< path, markdown
     std::vector<StepCommand> commands;
     std::vector<CheckDef> checks;

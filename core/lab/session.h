@@ -19,6 +19,10 @@
 #include <variant>
 #include <vector>
 
+namespace meshcraft::core::shell {
+class World;
+}
+
 namespace meshcraft::core::lab {
 
 // ---- Values the session reports ---------------------------------------------------------------
@@ -48,8 +52,8 @@ struct Progress
 {
     int stepsPassed = 0;
     int stepCount = 0;
-    int percent = 0;      ///< stepsPassed * 100 / stepCount
-    int currentStep = 1;  ///< 1-based
+    int percent = 0;       ///< stepsPassed * 100 / stepCount
+    int currentStep = 1;   ///< 1-based
     bool finished = false; ///< every step passed: show the finish page
     bool operator==(const Progress &) const = default;
 };
@@ -125,6 +129,15 @@ struct LabLocked
 {
     std::string labId;
     std::string lockPath;
+};
+/// A line the terminal received (typed, scripted, or a solution's), as a terminal echoes it
+/// after `prompt`; `attached` when it went to an interactive command (telnet) rather than the
+/// shell.
+struct InputLine
+{
+    std::string prompt;
+    std::string text;
+    bool attached = false;
 };
 struct CommandStarted
 {
@@ -239,6 +252,27 @@ struct HintReleased
     int rung = 0; ///< 1-based
     std::string markdown;
 };
+/// `lab run` (runSolutions) begins the solution of `step`: a transcript's step heading.
+struct SolutionStarted
+{
+    int step = 0;
+    std::string title;
+};
+/// A solution's file edit was made (lab run, reset, jump).
+struct SolutionEdit
+{
+    int step = 0;
+    std::string path;        ///< absolute in the virtual filesystem
+    std::string description; ///< "REDIS_ENDPOINT -> 10.59.118.59", or "new content"
+};
+/// A solution command did not exit as the lab expects.
+struct SolutionDeviation
+{
+    int step = 0;
+    std::string line;
+    int exitStatus = 0;
+    int expected = 0;
+};
 struct SolutionShown
 {
     int step = 0;
@@ -293,16 +327,16 @@ struct Error
 
 } // namespace events
 
-using EventPayload =
-    std::variant<events::LabOpened, events::OpenFailed, events::LabLocked, events::CommandStarted,
-                 events::CommandOutput, events::CommandFinished, events::PromptChanged,
-                 events::TerminalAction, events::CompletionReady, events::BufferValidated,
-                 events::Applied, events::StoreChanged, events::ConfigPushed, events::Connection,
-                 events::Dropped, events::ChecksEvaluated, events::StepStateChanged,
-                 events::ProgressChanged, events::Note, events::HintReleased,
-                 events::SolutionShown, events::CartStatsChanged, events::InstanceChanged,
-                 events::TopologyChanged, events::FileChanged, events::WorldRebuilt,
-                 events::ProxyDetailsReady, events::TraceReady, events::Saved, events::Error>;
+using EventPayload = std::variant<
+    events::LabOpened, events::OpenFailed, events::LabLocked, events::InputLine,
+    events::CommandStarted, events::CommandOutput, events::CommandFinished, events::PromptChanged,
+    events::TerminalAction, events::CompletionReady, events::BufferValidated, events::Applied,
+    events::StoreChanged, events::ConfigPushed, events::Connection, events::Dropped,
+    events::ChecksEvaluated, events::StepStateChanged, events::ProgressChanged, events::Note,
+    events::HintReleased, events::SolutionStarted, events::SolutionEdit, events::SolutionDeviation,
+    events::SolutionShown, events::CartStatsChanged, events::InstanceChanged,
+    events::TopologyChanged, events::FileChanged, events::WorldRebuilt, events::ProxyDetailsReady,
+    events::TraceReady, events::Saved, events::Error>;
 
 /// One entry of the session's single ordered stream.
 struct Event
@@ -442,6 +476,9 @@ public:
                                              const std::string &destination,
                                              const std::string &listenHost,
                                              std::uint16_t listenPort);
+    /// Runs `task` on the session thread with the running World (null before a lab is open)
+    /// and waits; for the CLI (`analyze --lab`) and tests.
+    void withWorld(std::function<void(shell::World *world)> task);
     /// The progress file of a lab under `stateDir` (for `lab reset` and tests).
     static std::filesystem::path progressPath(const std::filesystem::path &stateDir,
                                               const std::string &labId);
