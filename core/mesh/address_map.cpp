@@ -84,8 +84,7 @@ void AddressMap::removeHost(std::uint32_t ip)
         t.inboundCapture.erase(ip);
         t.outboundCapture.erase(ip);
         std::erase_if(t.served, [ip](const auto &entry) { return (entry.first >> 16) == ip; });
-        std::erase_if(t.serviceBackends,
-                      [ip](const auto &entry) { return entry.second.ip == ip; });
+        std::erase_if(t.serviceBackends, [ip](const auto &entry) { return entry.second.ip == ip; });
     });
 }
 

@@ -13,9 +13,9 @@ namespace meshcraft::core::net {
 /// A connection a pod opened, as its own socket sees it.
 struct CapturedConnection
 {
-    int fd = -1;          ///< connected, blocking, close-on-exec; the caller owns and closes it
-    Address source;       ///< the pod IP and the ephemeral port of this connection
-    Address destination;  ///< what the pod dialled (after kube-proxy's DNAT)
+    int fd = -1;         ///< connected, blocking, close-on-exec; the caller owns and closes it
+    Address source;      ///< the pod IP and the ephemeral port of this connection
+    Address destination; ///< what the pod dialled (after kube-proxy's DNAT)
     bool viaSidecar = false;
 };
 

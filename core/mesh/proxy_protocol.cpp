@@ -13,7 +13,7 @@ constexpr std::array<std::uint8_t, ProxyV2SignatureSize> Signature = {
 constexpr std::uint8_t Version2 = 0x20;
 constexpr std::uint8_t FamilyUnspec = 0x00;
 constexpr std::uint8_t FamilyInetStream = 0x11; // AF_INET << 4 | STREAM
-constexpr std::size_t InetAddressBlock = 12;     // src ip, dst ip, src port, dst port
+constexpr std::size_t InetAddressBlock = 12;    // src ip, dst ip, src port, dst port
 
 void put16(std::vector<std::uint8_t> &out, std::uint16_t value)
 {
@@ -116,8 +116,8 @@ DecodeResult decodeProxyV2(std::span<const std::uint8_t> data)
     if (command == 0x0) {
         result.header.command = ProxyHeader::Command::Local;
         // A LOCAL header's address block, whatever its family, is ignored (spec 2.2).
-        tlvOffset = family == FamilyInetStream && length >= InetAddressBlock ? InetAddressBlock
-                                                                             : length;
+        tlvOffset =
+            family == FamilyInetStream && length >= InetAddressBlock ? InetAddressBlock : length;
     } else {
         if (family != FamilyInetStream) {
             return invalid("PROXY v2 family is not TCP over IPv4");

@@ -36,7 +36,7 @@ struct ProxyHeader
 };
 
 inline constexpr std::size_t ProxyV2SignatureSize = 12;
-inline constexpr std::size_t ProxyV2FixedSize = 16;    ///< signature + ver/cmd + fam + length
+inline constexpr std::size_t ProxyV2FixedSize = 16;      ///< signature + ver/cmd + fam + length
 inline constexpr std::size_t ProxyV2MaxHeaderSize = 536; ///< what we accept (16 + 520)
 inline constexpr std::uint8_t ProxyV2TlvConnectionId = 0xE0;
 

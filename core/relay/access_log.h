@@ -25,7 +25,8 @@ struct AccessLogEntry
 };
 
 /// Current Istio's text format for TCP (tool-outputs.md 6.2, "current"), e.g.
-/// [2026-08-01T10:25:00.722Z] "- - -" 0 UH - - "-" 0 0 1 - "-" "-" "-" "-" "-" BlackHoleCluster - 10.59.118.59:6379 10.8.1.12:41240 - -
+/// [2026-08-01T10:25:00.722Z] "- - -" 0 UH - - "-" 0 0 1 - "-" "-" "-" "-" "-" BlackHoleCluster
+/// - 10.59.118.59:6379 10.8.1.12:41240 - -
 std::string formatAccessLog(const AccessLogEntry &entry);
 
 /// "2026-08-01T10:25:00.722Z"

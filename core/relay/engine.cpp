@@ -5,24 +5,23 @@
 #include "core/mesh/proxy_protocol.h"
 #include "core/relay/access_log.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <queue>
 #include <set>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -645,7 +644,7 @@ std::chrono::system_clock::time_point EngineCore::wallNow() const
 // --- proxies, listeners, tunnels ---------------------------------------------------------------
 
 EngineCore::Acceptor *EngineCore::openAcceptor(Proxy &proxy, Role role, std::uint32_t hostIp,
-                                                   std::uint16_t port, int &error)
+                                               std::uint16_t port, int &error)
 {
     const ListenSocket socket = openListenSocket(hostIp, port);
     if (socket.fd < 0) {
@@ -686,11 +685,11 @@ void EngineCore::closeAcceptor(Acceptor *acceptor)
 }
 
 common::Result<ProxyPorts> EngineCore::addProxy(const ProxyConfig &config,
-                                                  std::shared_ptr<const xds::ProxySnapshot> snap)
+                                                std::shared_ptr<const xds::ProxySnapshot> snap)
 {
     if (m_proxies.contains(config.id)) {
-        return tl::unexpected(relayError("relay.duplicate-proxy",
-                                         "proxy " + config.id + " is already running"));
+        return tl::unexpected(
+            relayError("relay.duplicate-proxy", "proxy " + config.id + " is already running"));
     }
     auto proxy = std::make_unique<Proxy>();
     proxy->config = config;
@@ -701,11 +700,12 @@ common::Result<ProxyPorts> EngineCore::addProxy(const ProxyConfig &config,
     if (config.kind == ProxyKind::Sidecar) {
         int error = 0;
         p.outbound = openAcceptor(p, Role::Outbound, INADDR_LOOPBACK, 0, error);
-        p.inbound = p.outbound ? openAcceptor(p, Role::Inbound, INADDR_LOOPBACK, 0, error) : nullptr;
+        p.inbound =
+            p.outbound ? openAcceptor(p, Role::Inbound, INADDR_LOOPBACK, 0, error) : nullptr;
         if (!p.outbound || !p.inbound) {
             removeProxy(config.id);
-            return tl::unexpected(relayError("relay.listen-failed",
-                                             std::string("cannot listen: ") + std::strerror(error)));
+            return tl::unexpected(relayError("relay.listen-failed", std::string("cannot listen: ") +
+                                                                        std::strerror(error)));
         }
         map.setOutboundCapture(config.podIp, p.outbound->port);
         map.setInboundCapture(config.podIp, p.inbound->port);
@@ -721,8 +721,8 @@ void EngineCore::syncGatewayListeners(Proxy &proxy)
     std::set<std::uint16_t> wanted;
     if (proxy.snapshot) {
         for (const auto &listener : proxy.snapshot->listeners) {
-            if (listener.direction == xds::TrafficDirection::Outbound &&
-                !listener.useOriginalDst && !listener.filterChains.empty()) {
+            if (listener.direction == xds::TrafficDirection::Outbound && !listener.useOriginalDst &&
+                !listener.filterChains.empty()) {
                 wanted.insert(listener.address.port);
             }
         }
@@ -788,7 +788,7 @@ void EngineCore::removeProxy(const std::string &id)
 }
 
 void EngineCore::updateSnapshot(const std::string &id,
-                                  std::shared_ptr<const xds::ProxySnapshot> snapshot)
+                                std::shared_ptr<const xds::ProxySnapshot> snapshot)
 {
     const auto it = m_proxies.find(id);
     if (it == m_proxies.end() || !snapshot) {
@@ -838,28 +838,26 @@ std::optional<ProxyPorts> EngineCore::proxyPorts(const std::string &id) const
 }
 
 common::Result<std::uint16_t> EngineCore::openTunnel(const std::string &proxyId,
-                                                       xds::SocketAddress destination,
-                                                       const std::string &listenHost,
-                                                       std::uint16_t listenPort)
+                                                     xds::SocketAddress destination,
+                                                     const std::string &listenHost,
+                                                     std::uint16_t listenPort)
 {
     const auto host = xds::parseIpv4(listenHost == "localhost" ? "127.0.0.1" : listenHost);
     if (!host || (*host >> 24) != 127) {
-        return tl::unexpected(relayError(
-            "relay.tunnel-not-loopback",
-            "tunnel listens on loopback only; " + listenHost + " is not a 127.x.x.x address"));
+        return tl::unexpected(relayError("relay.tunnel-not-loopback",
+                                         "tunnel listens on loopback only; " + listenHost +
+                                             " is not a 127.x.x.x address"));
     }
     const auto it = m_proxies.find(proxyId);
     if (it == m_proxies.end() || it->second->config.kind != ProxyKind::Sidecar) {
-        return tl::unexpected(
-            relayError("relay.no-sidecar", "no sidecar proxy named " + proxyId));
+        return tl::unexpected(relayError("relay.no-sidecar", "no sidecar proxy named " + proxyId));
     }
     int error = 0;
     Acceptor *acceptor = openAcceptor(*it->second, Role::Tunnel, *host, listenPort, error);
     if (!acceptor) {
-        return tl::unexpected(relayError("relay.listen-failed",
-                                         "cannot listen on " + listenHost + ':' +
-                                             std::to_string(listenPort) + ": " +
-                                             std::strerror(error)));
+        return tl::unexpected(relayError(
+            "relay.listen-failed", "cannot listen on " + listenHost + ':' +
+                                       std::to_string(listenPort) + ": " + std::strerror(error)));
     }
     acceptor->tunnelDestination = destination;
     return acceptor->port;
@@ -981,8 +979,7 @@ void EngineCore::onAccept(Acceptor &acceptor)
                                           epoll_event resume{};
                                           resume.events = EPOLLIN;
                                           resume.data.ptr = static_cast<IoHandler *>(paused);
-                                          ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, paused->fd,
-                                                      &resume);
+                                          ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, paused->fd, &resume);
                                       }});
             }
             return;
@@ -1110,9 +1107,9 @@ void EngineCore::decide(Connection &c)
     const auto direction =
         c.role == Role::Inbound ? xds::TrafficDirection::Inbound : xds::TrafficDirection::Outbound;
     const std::uint64_t pick = p.pick++;
-    const xds::Match match = c.snapshot ? xds::matchConnection(*c.snapshot, direction,
-                                                               c.originalDestination, pick)
-                                        : xds::Match{};
+    const xds::Match match =
+        c.snapshot ? xds::matchConnection(*c.snapshot, direction, c.originalDestination, pick)
+                   : xds::Match{};
     c.listener = match.listener;
     c.chain = match.chain;
     c.cluster = match.cluster;
@@ -1187,7 +1184,8 @@ void EngineCore::decide(Connection &c)
     ++c.clusterStats->upstreamCxTotal;
     if (route.kind == net::Route::Kind::Refused) {
         ++c.clusterStats->upstreamCxConnectFail;
-        c.flags |= ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
+        c.flags |=
+            ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
         closeConnection(c, "upstream connection refused");
         return;
     }
@@ -1208,7 +1206,8 @@ void EngineCore::connectUpstream(Connection &c, const net::Route &route)
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         ++c.clusterStats->upstreamCxConnectFail;
-        c.flags |= ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
+        c.flags |=
+            ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
         closeConnection(c, "upstream socket failed");
         return;
     }
@@ -1222,7 +1221,8 @@ void EngineCore::connectUpstream(Connection &c, const net::Route &route)
     c.up.fd = fd;
     if (rc != 0 && error != EINPROGRESS) {
         ++c.clusterStats->upstreamCxConnectFail;
-        c.flags |= ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
+        c.flags |=
+            ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
         closeConnection(c, "upstream connection failed");
         return;
     }
@@ -1236,7 +1236,8 @@ void EngineCore::connectUpstream(Connection &c, const net::Route &route)
         // also carries this connection's id so the next hop can be stitched to it.
         const net::ProxyHeader header{net::ProxyHeader::Command::Proxy,
                                       {c.proxy->config.podIp, c.upstreamLocalPort},
-                                      route.destination, c.id};
+                                      route.destination,
+                                      c.id};
         flowPrepend(c.toUp, net::encodeProxyV2(header));
     }
     if (rc == 0) {
@@ -1496,7 +1497,8 @@ void EngineCore::onTimer(Connection &c)
     if (c.stage == Stage::Connecting && c.connectDeadline != 0 && c.connectDeadline <= m_now) {
         ++c.clusterStats->upstreamCxConnectFail;
         ++c.clusterStats->upstreamCxConnectTimeout;
-        c.flags |= ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
+        c.flags |=
+            ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
         closeConnection(c, "upstream connect timeout");
         return;
     }

@@ -26,7 +26,7 @@ enum class ProxyKind { Sidecar, Gateway };
 
 struct ProxyConfig
 {
-    std::string id;   ///< the proxy id snapshots are addressed to, e.g. "busybox.default"
+    std::string id; ///< the proxy id snapshots are addressed to, e.g. "busybox.default"
     ProxyKind kind = ProxyKind::Sidecar;
     std::uint32_t podIp = 0; ///< the pod's virtual IP
 };

@@ -39,7 +39,7 @@ struct HopDecision
     std::string listener;
     std::string chain;
     std::string cluster;
-    xds::SocketAddress endpoint; ///< the virtual upstream host; port 0 when none was chosen
+    xds::SocketAddress endpoint;  ///< the virtual upstream host; port 0 when none was chosen
     std::string endpointHostname; ///< for DNS clusters
     /// How the address map delivered it: "endpoint", "proxy", "refused", "unroutable", or empty
     /// when no upstream was tried.

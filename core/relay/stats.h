@@ -38,12 +38,13 @@ struct ProxyStats
 {
     std::map<std::string, ListenerStats> listeners;
     std::map<std::string, ClusterStats> clusters;
-    std::uint64_t downstreamCxTotal = 0;  ///< accepted on the proxy's real loopback listeners
+    std::uint64_t downstreamCxTotal = 0; ///< accepted on the proxy's real loopback listeners
     std::uint64_t downstreamCxActive = 0;
     std::uint64_t downstreamCxProxyProtoError = 0; ///< missing or malformed PROXY v2 header
     std::uint64_t snapshotVersion = 0;
 
-    /// Envoy-style flat names and values, sorted: "cluster.BlackHoleCluster.upstream_cx_none_healthy".
+    /// Envoy-style flat names and values, sorted:
+    /// "cluster.BlackHoleCluster.upstream_cx_none_healthy".
     std::vector<std::pair<std::string, std::uint64_t>> envoyStats() const;
     /// One stat by its Envoy name; 0 when unknown.
     std::uint64_t value(const std::string &envoyName) const;

@@ -121,8 +121,8 @@ EndpointChoice selectEndpoint(const Cluster &cluster, const SocketAddress &origi
     const auto &endpoint = cluster.endpoints[pick % cluster.endpoints.size()];
     choice.address = endpoint.address;
     choice.hostname = endpoint.hostname;
-    const bool dns = cluster.type == DiscoveryType::StrictDns ||
-                     cluster.type == DiscoveryType::LogicalDns;
+    const bool dns =
+        cluster.type == DiscoveryType::StrictDns || cluster.type == DiscoveryType::LogicalDns;
     if (dns && !endpoint.hostname.empty()) {
         const auto ip = resolver ? resolver(endpoint.hostname) : std::nullopt;
         if (!ip) {

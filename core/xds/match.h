@@ -18,7 +18,7 @@ enum class MatchStatus {
     Matched,       ///< listener, chain and cluster found
     NoListener,    ///< nothing takes the destination (no original-dst listener either)
     NoFilterChain, ///< a listener took it but no chain matches: response flag NR
-    NoCluster,     ///< the chain names a cluster the snapshot lacks: flag UH (Envoy: cluster not found)
+    NoCluster, ///< the chain names a cluster the snapshot lacks: flag UH (Envoy: cluster not found)
 };
 
 struct Match

@@ -105,10 +105,17 @@ backend first_hop
 CFG
 taskset -c 1 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 pids+=($!)
+hap_pid=$!
 wait_port "$hap1_port"
 wait_port "$hap2_port"
 
 declare -A port=([direct]=$redis_port [mc1]=$mc1_port [hap1]=$hap1_port [mc2]=$mc2_port [hap2]=$hap2_port)
+declare -A relay_pid=([direct]=0 [mc1]=$mc1_pid [hap1]=$hap_pid [mc2]=$mc2_pid [hap2]=$hap_pid)
+cpu_ticks() { # user+system clock ticks of a process (0 for none)
+    [ "$1" = 0 ] && { echo 0; return; }
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+hz=$(getconf CLK_TCK)
 targets=(direct mc1 hap1 mc2 hap2)
 
 # One run: prints "rps p50_ms p99_ms" of the GET test.
@@ -138,10 +145,15 @@ for round in $(seq 1 "$rounds"); do
     fi
     for mode in "${modes[@]}"; do
         for t in "${order[@]}"; do
+            requests=$(mode_args "$mode" | awk '{print $NF}')
+            c0=$(cpu_ticks "${relay_pid[$t]}")
             # shellcheck disable=SC2046
             r=$(run "${port[$t]}" $(mode_args "$mode"))
-            results[$t,$mode]+="$r;"
-            echo "round $round $mode $t: $r" >&2
+            c1=$(cpu_ticks "${relay_pid[$t]}")
+            # The relay's CPU per request, in microseconds (the stretch goal is <= 10 per hop).
+            cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.2f", (b-a)/hz*1e6/n}')
+            results[$t,$mode]+="$r $cpu;"
+            echo "round $round $mode $t: $r cpu_us/req $cpu" >&2
         done
     done
 done
@@ -149,7 +161,7 @@ done
 median() { # stdin: numbers, one per line
     sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
 }
-col() { # $1 = key, $2 = field (1 rps, 2 p50, 3 p99)
+col() { # $1 = key, $2 = field (1 rps, 2 p50, 3 p99, 4 relay CPU us per request)
     tr ';' '\n' <<<"${results[$1]}" | awk -v f="$2" 'NF {print $f}' | median
 }
 
@@ -162,6 +174,10 @@ for mode in c50 c50_P16 c50_k0 c1; do
     awk -v mode="$mode" -v d="$d" -v m1="$m1" -v h1="$h1" -v m2="$m2" -v h2="$h2" 'BEGIN {
         printf "| GET rps, %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f |\n",
             mode, d, m1, h1, m2, h2, m1/h1, m2/d, h2/d }'
+done
+for mode in c50 c50_P16 c50_k0; do
+    m1=$(col "mc1,$mode" 4); h1=$(col "hap1,$mode" 4); m2=$(col "mc2,$mode" 4); h2=$(col "hap2,$mode" 4)
+    echo "| relay CPU us/request, $mode | | $m1 | $h1 | $m2 | $h2 | | | |"
 done
 for f in 2 3; do
     name=$([ "$f" = 2 ] && echo p50 || echo p99)

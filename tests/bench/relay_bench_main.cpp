@@ -17,15 +17,8 @@
 #include "core/relay/engine.h"
 #include "tests/support/lab_snapshots.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -33,7 +26,13 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <string>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace meshcraft::core;
@@ -109,8 +108,7 @@ struct Relay
             lab::addGatewaySubsetCluster(busybox);
             lab::routeViaGateway(busybox);
         }
-        engine->addProxy({Busybox, relay::ProxyKind::Sidecar, lab::BusyboxIp},
-                         lab::share(busybox));
+        engine->addProxy({Busybox, relay::ProxyKind::Sidecar, lab::BusyboxIp}, lab::share(busybox));
         engine->addProxy({Gateway, relay::ProxyKind::Gateway, lab::GatewayIp},
                          lab::share(lab::gateway(hops == 2)));
     }
@@ -128,9 +126,9 @@ int serve(const std::map<std::string, std::string> &args)
     if (args.contains("--observe")) {
         relay.engine->addObserver(observer);
     }
-    const auto port = relay.engine->openTunnel(
-        Busybox, {lab::MemorystoreIp, lab::RedisPort}, "127.0.0.1",
-        static_cast<std::uint16_t>(argInt(args, "--listen-port", 0)));
+    const auto port =
+        relay.engine->openTunnel(Busybox, {lab::MemorystoreIp, lab::RedisPort}, "127.0.0.1",
+                                 static_cast<std::uint16_t>(argInt(args, "--listen-port", 0)));
     if (!port) {
         std::fprintf(stderr, "%s\n", port.error().message.c_str());
         return 1;
@@ -247,7 +245,8 @@ int swap(const std::map<std::string, std::string> &args)
                         static_cast<unsigned long long>(stats.snapshotVersion), errno);
             for (const auto &[name, value] : stats.envoyStats()) {
                 if (value != 0) {
-                    std::printf("  %s %llu\n", name.c_str(), static_cast<unsigned long long>(value));
+                    std::printf("  %s %llu\n", name.c_str(),
+                                static_cast<unsigned long long>(value));
                 }
             }
             return 1;
@@ -280,10 +279,11 @@ int swap(const std::map<std::string, std::string> &args)
     constexpr int Matches = 10000;
     std::size_t found = 0;
     for (int i = 0; i < Matches; ++i) {
-        found += xds::matchConnection(*bigShared, xds::TrafficDirection::Outbound, memorystore)
-                         .status == xds::MatchStatus::Matched
-                     ? 1
-                     : 0;
+        found +=
+            xds::matchConnection(*bigShared, xds::TrafficDirection::Outbound, memorystore).status ==
+                    xds::MatchStatus::Matched
+                ? 1
+                : 0;
     }
     const double matchUs =
         std::chrono::duration<double, std::micro>(Clock::now() - matchStart).count() / Matches;

@@ -6,19 +6,18 @@
 // stop reading to play a slow peer, and reset every connection on request.
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace meshcraft::tests {
 
@@ -196,8 +195,8 @@ private:
                 }
                 if (fd == m_listen) {
                     for (;;) {
-                        const int c = ::accept4(m_listen, nullptr, nullptr,
-                                                SOCK_NONBLOCK | SOCK_CLOEXEC);
+                        const int c =
+                            ::accept4(m_listen, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
                         if (c < 0) {
                             break;
                         }

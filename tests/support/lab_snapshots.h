@@ -115,16 +115,16 @@ inline void addGatewaySubsetCluster(xds::ProxySnapshot &s)
     c.name = GatewaySubsetCluster;
     c.type = xds::DiscoveryType::Eds;
     c.endpoints = {{{GatewayIp, RedisPort}, ""}};
-    c.provenance = {"DestinationRule", "default", "egressgateway-for-redis", "redis-egress.yaml",
-                    20, "subset redis"};
+    c.provenance = {"DestinationRule",   "default", "egressgateway-for-redis",
+                    "redis-egress.yaml", 20,        "subset redis"};
     s.clusters.push_back(c);
 }
 
 /// Step 11: the VirtualService's mesh route sends the instance's traffic to the gateway.
 inline void routeViaGateway(xds::ProxySnapshot &s)
 {
-    const xds::Provenance vs{"VirtualService", "default", "direct-redis-through-egress-gateway",
-                             "redis-egress.yaml", 40, "tcp route gateways: [mesh]"};
+    const xds::Provenance vs{"VirtualService",    "default", "direct-redis-through-egress-gateway",
+                             "redis-egress.yaml", 40,        "tcp route gateways: [mesh]"};
     for (auto &l : s.listeners) {
         if (l.address == xds::SocketAddress{MemorystoreIp, RedisPort}) {
             l.filterChains.front().tcpProxy.cluster = GatewaySubsetCluster;
@@ -142,9 +142,9 @@ inline xds::ProxySnapshot gateway(bool withRedisRoute, xds::MeshSettings setting
     s.version = 1;
     s.settings = settings;
     if (withRedisRoute) {
-        const xds::Provenance vs{"VirtualService", "default",
-                                 "direct-redis-through-egress-gateway", "redis-egress.yaml", 48,
-                                 "tcp route gateways: [istio-egressgateway]"};
+        const xds::Provenance vs{
+            "VirtualService",    "default", "direct-redis-through-egress-gateway",
+            "redis-egress.yaml", 48,        "tcp route gateways: [istio-egressgateway]"};
         s.listeners.push_back(tcpListener({0, RedisPort}, ServiceEntryCluster, vs));
         xds::Cluster c;
         c.name = ServiceEntryCluster;

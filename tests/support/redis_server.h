@@ -7,18 +7,17 @@
 // as the server when argv[0] is "redis-server" (D22).
 
 #include <arpa/inet.h>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <string>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstdint>
-#include <cstring>
-#include <string>
 #include <vector>
 
 namespace meshcraft::tests {
@@ -124,12 +123,12 @@ private:
     {
         const std::string port = std::to_string(m_port);
         const std::string clients = std::to_string(maxClients);
-        std::vector<std::string> args = {"redis-server",  "--port",        port,
-                                         "--bind",        "127.0.0.1",     "--save",
-                                         "",              "--appendonly",  "no",
-                                         "--protected-mode", "yes",        "--maxclients",
-                                         clients,         "--logfile",     "/dev/null",
-                                         "--loglevel",    "warning"};
+        std::vector<std::string> args = {
+            "redis-server", "--port",           port,        "--bind",
+            "127.0.0.1",    "--save",           "",          "--appendonly",
+            "no",           "--protected-mode", "yes",       "--maxclients",
+            clients,        "--logfile",        "/dev/null", "--loglevel",
+            "warning"};
         std::vector<char *> argv;
         for (auto &arg : args) {
             argv.push_back(arg.data());

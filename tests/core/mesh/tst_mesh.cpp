@@ -7,7 +7,6 @@
 #include "tests/support/tsan_qt_suppressions.h"
 
 #include <QtTest>
-
 #include <thread>
 
 using namespace meshcraft::core::net;
@@ -57,9 +56,9 @@ void tst_Mesh::proxyV2Encoding()
     const auto encoded =
         encodeProxyV2({ProxyHeader::Command::Proxy, Pod, Memorystore, std::nullopt});
     // Signature, v2|PROXY, AF_INET|STREAM, length 12, then src ip, dst ip, src port, dst port.
-    const auto expected = bytes({0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54,
-                                 0x0A, 0x21, 0x11, 0x00, 0x0C, 10, 8, 1, 12, 10, 59, 118, 59,
-                                 0xA1, 0x18, 0x18, 0xEB});
+    const auto expected =
+        bytes({0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, 0x11,
+               0x00, 0x0C, 10,   8,    1,    12,   10,   59,   118,  59,   0xA1, 0x18, 0x18, 0xEB});
     QCOMPARE(encoded, expected);
     const auto local = encodeProxyV2({ProxyHeader::Command::Local, {}, {}, std::nullopt});
     QCOMPARE(local.size(), std::size_t(16));
@@ -107,24 +106,25 @@ void tst_Mesh::proxyV2Decode_data()
         h.append(char(verCmd)).append(char(family)).append(char(length >> 8)).append(char(length));
         return h;
     };
-    QTest::addRow("missing-header-redis-ping") << QByteArray("PING\r\n") << int(DecodeStatus::Invalid);
-    QTest::addRow("proxy-v1-text") << QByteArray("PROXY TCP4 10.8.1.12 10.59.118.59 1 2\r\n")
-                                   << int(DecodeStatus::Invalid);
-    QTest::addRow("version-1-binary") << header(0x11, 0x11, 12) + QByteArray(12, 0)
-                                      << int(DecodeStatus::Invalid);
-    QTest::addRow("unknown-command") << header(0x22, 0x11, 12) + QByteArray(12, 0)
-                                     << int(DecodeStatus::Invalid);
+    QTest::addRow("missing-header-redis-ping")
+        << QByteArray("PING\r\n") << int(DecodeStatus::Invalid);
+    QTest::addRow("proxy-v1-text")
+        << QByteArray("PROXY TCP4 10.8.1.12 10.59.118.59 1 2\r\n") << int(DecodeStatus::Invalid);
+    QTest::addRow("version-1-binary")
+        << header(0x11, 0x11, 12) + QByteArray(12, 0) << int(DecodeStatus::Invalid);
+    QTest::addRow("unknown-command")
+        << header(0x22, 0x11, 12) + QByteArray(12, 0) << int(DecodeStatus::Invalid);
     QTest::addRow("ipv6-family") << header(0x21, 0x21, 36) + QByteArray(36, 0)
                                  << int(DecodeStatus::Invalid);
     QTest::addRow("udp") << header(0x21, 0x12, 12) + QByteArray(12, 0)
                          << int(DecodeStatus::Invalid);
-    QTest::addRow("address-block-too-short") << header(0x21, 0x11, 4) + QByteArray(4, 0)
-                                             << int(DecodeStatus::Invalid);
+    QTest::addRow("address-block-too-short")
+        << header(0x21, 0x11, 4) + QByteArray(4, 0) << int(DecodeStatus::Invalid);
     QTest::addRow("too-long") << header(0x21, 0x11, 4000) << int(DecodeStatus::Invalid);
-    QTest::addRow("truncated-tlv") << header(0x21, 0x11, 14) + QByteArray(14, 0)
-                                   << int(DecodeStatus::Invalid);
-    QTest::addRow("local-with-ignored-addresses") << header(0x20, 0x11, 12) + QByteArray(12, 0)
-                                                  << int(DecodeStatus::Complete);
+    QTest::addRow("truncated-tlv")
+        << header(0x21, 0x11, 14) + QByteArray(14, 0) << int(DecodeStatus::Invalid);
+    QTest::addRow("local-with-ignored-addresses")
+        << header(0x20, 0x11, 12) + QByteArray(12, 0) << int(DecodeStatus::Complete);
     QTest::addRow("first-bytes-only") << QByteArray("\r\n\r\n", 4) << int(DecodeStatus::NeedMore);
 }
 
@@ -148,12 +148,12 @@ void tst_Mesh::addressMapRoutes_data()
     const quint32 cartPod = ipv4(10, 8, 2, 5);
     const quint32 cartService = ipv4(10, 11, 240, 10);
     const quint32 gateway = ipv4(10, 8, 3, 7);
-    QTest::addRow("memorystore-endpoint") << quint32(Memorystore.ip) << 6379 << false
-                                          << int(Route::Kind::Endpoint) << 30001
-                                          << quint32(Memorystore.ip);
-    QTest::addRow("memorystore-closed-port") << quint32(Memorystore.ip) << 6380 << false
-                                             << int(Route::Kind::Refused) << 0
-                                             << quint32(Memorystore.ip);
+    QTest::addRow("memorystore-endpoint")
+        << quint32(Memorystore.ip) << 6379 << false << int(Route::Kind::Endpoint) << 30001
+        << quint32(Memorystore.ip);
+    QTest::addRow("memorystore-closed-port")
+        << quint32(Memorystore.ip) << 6380 << false << int(Route::Kind::Refused) << 0
+        << quint32(Memorystore.ip);
     QTest::addRow("unknown-host") << ipv4(10, 99, 0, 1) << 6379 << false
                                   << int(Route::Kind::Unroutable) << 0 << ipv4(10, 99, 0, 1);
     QTest::addRow("pod-with-sidecar-inbound-capture")
@@ -246,8 +246,8 @@ void tst_Mesh::captureWithSidecarWritesHeader()
     QVERIFY(connected->viaSidecar);
     const int accepted = ::accept(listener, nullptr, nullptr);
     const std::string got = meshcraft::tests::readAtLeast(accepted, 28);
-    const auto decoded = decodeProxyV2(
-        {reinterpret_cast<const std::uint8_t *>(got.data()), got.size()});
+    const auto decoded =
+        decodeProxyV2({reinterpret_cast<const std::uint8_t *>(got.data()), got.size()});
     QCOMPARE(decoded.status, DecodeStatus::Complete);
     QCOMPARE(decoded.header.source, connected->source);
     QCOMPARE(decoded.header.source.ip, Pod.ip);

@@ -10,14 +10,12 @@
 #include "tests/support/tsan_qt_suppressions.h"
 
 #include <QtTest>
-
+#include <atomic>
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
-
-#include <atomic>
 #include <memory>
 #include <mutex>
+#include <poll.h>
 #include <thread>
 
 using namespace meshcraft::core;
@@ -291,8 +289,8 @@ void tst_Relay::labStates_data()
     QTest::addRow("step7-registry-only-blackhole")
         << int(RegistryOnly) << false << "UH" << QStringList{Busybox}
         << QStringList{"BlackHoleCluster"};
-    QTest::addRow("step8-service-entry") << int(ServiceEntry) << true << "-"
-                                         << QStringList{Busybox} << QStringList{se};
+    QTest::addRow("step8-service-entry")
+        << int(ServiceEntry) << true << "-" << QStringList{Busybox} << QStringList{se};
     QTest::addRow("step10-gateway-and-rule-still-direct")
         << int(GatewayAndRule) << true << "-" << QStringList{Busybox} << QStringList{se};
     QTest::addRow("step11-virtual-service-via-gateway")
@@ -340,9 +338,8 @@ void tst_Relay::labStates()
         ::close(fd);
     }
     const auto hops = proxies.size();
-    QTRY_VERIFY_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed) >=
-                                 std::size_t(hops),
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        world.observer->count(ConnectionEvent::Kind::Closed) >= std::size_t(hops), 5000);
     const auto first = world.observer->of(ConnectionEvent::Kind::Closed).front().traceId;
     auto trace = world.observer->closedOfTrace(first);
     QCOMPARE(trace.size(), std::size_t(hops));
@@ -384,8 +381,9 @@ void tst_Relay::labStates()
     }
     if (state == ServiceEntry) {
         QCOMPARE(firstHop.decision.listener, std::string("10.59.118.59_6379"));
-        QCOMPARE(firstHop.decision.listenerProvenance.toString(),
-                 std::string("ServiceEntry default/redis-serviceentry (redis-serviceentry.yaml:9)"));
+        QCOMPARE(
+            firstHop.decision.listenerProvenance.toString(),
+            std::string("ServiceEntry default/redis-serviceentry (redis-serviceentry.yaml:9)"));
     }
     if (state == VirtualService) {
         QCOMPARE(trace[1].originalDestination, (xds::SocketAddress{lab::GatewayIp, 6379}));
@@ -416,12 +414,11 @@ void tst_Relay::drainingAfterSwap()
     QVERIFY(closedByPeer(old, 5000));
     const auto elapsed = std::chrono::steady_clock::now() - swapped;
     QVERIFY2(elapsed >= std::chrono::milliseconds(390),
-             qPrintable(QString::number(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            elapsed)
-                                            .count())));
+             qPrintable(QString::number(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count())));
     ::close(old);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(2), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(2),
+                              5000);
     bool drained = false;
     for (const auto &e : world.observer->of(ConnectionEvent::Kind::Closed)) {
         drained = drained || (e.detail == "drained" && e.decision.cluster == "PassthroughCluster");
@@ -527,8 +524,8 @@ void tst_Relay::resetPassedOn()
         QCOMPARE(recvError(fd), ECONNRESET);
         ::close(fd);
     }
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
 }
 
 void tst_Relay::slowReaderKeepsMemoryBounded()
@@ -580,8 +577,8 @@ void tst_Relay::slowReaderKeepsMemoryBounded()
         char buffer[65536];
         const auto n = ::recv(fd, buffer, sizeof buffer, 0);
         for (ssize_t i = 0; i < n; ++i) {
-            inOrder = inOrder && buffer[i] == static_cast<char>((total + std::size_t(i)) %
-                                                                 block.size() % 251);
+            inOrder = inOrder &&
+                      buffer[i] == static_cast<char>((total + std::size_t(i)) % block.size() % 251);
         }
         total += n > 0 ? static_cast<std::size_t>(n) : 0;
     }
@@ -600,15 +597,15 @@ void tst_Relay::upstreamRefusedIsUF()
     const int fd = world.open(MemorystoreRedis);
     QVERIFY(closedByPeer(fd));
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
     const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
     QVERIFY(relay::hasFlag(closed.flags, relay::ResponseFlag::UpstreamConnectionFailure));
     QCOMPARE(closed.decision.upstreamKind, std::string("refused"));
     QCOMPARE(closed.detail, std::string("upstream connection refused")); // at once, no timeout
-    QCOMPARE(world.engine->stats(Busybox).value(
-                 "cluster.PassthroughCluster.upstream_cx_connect_fail"),
-             1u);
+    QCOMPARE(
+        world.engine->stats(Busybox).value("cluster.PassthroughCluster.upstream_cx_connect_fail"),
+        1u);
 }
 
 void tst_Relay::connectTimeoutIsUF()
@@ -624,8 +621,8 @@ void tst_Relay::connectTimeoutIsUF()
     const auto elapsed = std::chrono::steady_clock::now() - start;
     QVERIFY(elapsed >= std::chrono::milliseconds(290)); // connectTimeout is 300 ms here
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
     const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
     QCOMPARE(flagsOf(closed), QString("UF,URX"));
     QCOMPARE(closed.detail, std::string("upstream connect timeout"));
@@ -647,8 +644,8 @@ void tst_Relay::gatewayPortWithoutListenerIsUF()
     const int fd = world.open(MemorystoreRedis);
     QVERIFY(closedByPeer(fd));
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
     const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
     QVERIFY(relay::hasFlag(closed.flags, relay::ResponseFlag::UpstreamConnectionFailure));
     // The route appears: the gateway opens its 6379 listener and the path works.
@@ -678,15 +675,14 @@ void tst_Relay::noFilterChainIsNR()
     QVERIFY(closedByPeer(outside));
     ::close(inside);
     ::close(outside);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(2), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(2),
+                              3000);
     int nr = 0;
     for (const auto &e : world.observer->of(ConnectionEvent::Kind::Closed)) {
         nr += flagsOf(e) == "NR" && e.decision.listener == "0.0.0.0_6379" ? 1 : 0;
     }
     QCOMPARE(nr, 1);
-    QCOMPARE(world.engine->stats(Busybox).value("listener.0.0.0.0_6379.no_filter_chain_match"),
-             1u);
+    QCOMPARE(world.engine->stats(Busybox).value("listener.0.0.0.0_6379.no_filter_chain_match"), 1u);
 }
 
 void tst_Relay::unresolvedDnsClusterIsUH()
@@ -704,8 +700,8 @@ void tst_Relay::unresolvedDnsClusterIsUH()
     const int fd = world.open(MemorystoreRedis);
     QVERIFY(closedByPeer(fd));
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
     const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
     QCOMPARE(flagsOf(closed), QString("UH"));
     QCOMPARE(closed.decision.endpointHostname, std::string("redis.domain"));
@@ -725,8 +721,8 @@ void tst_Relay::idleTimeoutCloses()
     QCOMPARE(readAtLeast(fd, 1), std::string("x"));
     QVERIFY(closedByPeer(fd, 3000));
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed),
-                              std::size_t(1), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
     QCOMPARE(world.observer->of(ConnectionEvent::Kind::Closed).front().detail,
              std::string("idle timeout"));
 }
@@ -738,8 +734,9 @@ void tst_Relay::badProxyHeaderClosedAndCounted_data()
     QTest::addRow("missing-header") << QByteArray("PING\r\n") << false;
     QTest::addRow("wrong-version")
         << QByteArray("\r\n\r\n\0\r\nQUIT\n\x11\x11\x00\x0c", 16) + QByteArray(12, 'a') << false;
-    QTest::addRow("ipv6-family")
-        << QByteArray("\r\n\r\n\0\r\nQUIT\n\x21\x21\x00\x24", 16) + QByteArray(36, 'a') << false;
+    QTest::addRow("ipv6-family") << QByteArray("\r\n\r\n\0\r\nQUIT\n\x21\x21\x00\x24", 16) +
+                                        QByteArray(36, 'a')
+                                 << false;
     QTest::addRow("truncated-then-closed") << QByteArray("\r\n\r\n\0\r\nQU", 10) << true;
 }
 
@@ -759,8 +756,7 @@ void tst_Relay::badProxyHeaderClosedAndCounted()
     }
     QVERIFY(closedByPeer(fd));
     ::close(fd);
-    QTRY_COMPARE_WITH_TIMEOUT(world.engine->stats(Busybox).downstreamCxProxyProtoError, 1u,
-                              3000);
+    QTRY_COMPARE_WITH_TIMEOUT(world.engine->stats(Busybox).downstreamCxProxyProtoError, 1u, 3000);
     QCOMPARE(world.engine->connectionCountForTest(), std::size_t(0));
 }
 

@@ -63,21 +63,27 @@ void tst_Xds::matchConnection_data()
     const int matched = int(MatchStatus::Matched);
     QTest::addRow("allow-any-passthrough")
         << int(AllowAny) << "10.59.118.59:6379" << matched << "virtualOutbound"
-        << "virtualOutbound-catchall-tcp" << "PassthroughCluster";
+        << "virtualOutbound-catchall-tcp"
+        << "PassthroughCluster";
     QTest::addRow("registry-only-blackhole")
         << int(RegistryOnly) << "10.59.118.59:6379" << matched << "virtualOutbound"
-        << "virtualOutbound-catchall-tcp" << "BlackHoleCluster";
+        << "virtualOutbound-catchall-tcp"
+        << "BlackHoleCluster";
     QTest::addRow("loop-prevention-15001")
         << int(AllowAny) << "10.8.1.12:15001" << matched << "virtualOutbound"
-        << "virtualOutbound-blackhole" << "BlackHoleCluster";
+        << "virtualOutbound-blackhole"
+        << "BlackHoleCluster";
     QTest::addRow("service-entry-listener")
-        << int(ServiceEntry) << "10.59.118.59:6379" << matched << "10.59.118.59_6379" << ""
+        << int(ServiceEntry) << "10.59.118.59:6379" << matched << "10.59.118.59_6379"
+        << ""
         << "outbound|6379||redis.domain";
     QTest::addRow("service-entry-other-port-falls-to-catch-all")
         << int(ServiceEntry) << "10.59.118.59:6380" << matched << "virtualOutbound"
-        << "virtualOutbound-catchall-tcp" << "BlackHoleCluster";
+        << "virtualOutbound-catchall-tcp"
+        << "BlackHoleCluster";
     QTest::addRow("virtual-service-to-gateway")
-        << int(ViaGateway) << "10.59.118.59:6379" << matched << "10.59.118.59_6379" << ""
+        << int(ViaGateway) << "10.59.118.59:6379" << matched << "10.59.118.59_6379"
+        << ""
         << "outbound|6379|redis|istio-egressgateway.istio-system.svc.cluster.local";
 }
 
