@@ -128,7 +128,7 @@ spec:
     args: [proxy, sidecar, --domain, $(POD_NAMESPACE).svc.cluster.local]
 )";
 
-/// Online Boutique's redis-cart, injected.
+/// Online Boutique's redis-cart (kubernetes-manifests/redis.yaml), injected.
 inline const char *const RedisCart = R"(apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -148,7 +148,6 @@ spec:
         image: redis:alpine
         ports:
         - containerPort: 6379
-          name: redis
       - name: istio-proxy
         image: docker.io/istio/proxyv2:1.3.0
         args: [proxy, sidecar]

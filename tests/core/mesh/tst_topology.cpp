@@ -318,13 +318,33 @@ void tst_Topology::namedTargetPort()
 {
     World w;
     w.install();
-    w.apply(R"(apiVersion: v1
+    w.apply(R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: named
+spec:
+  selector:
+    matchLabels:
+      app: named
+  template:
+    metadata:
+      labels:
+        app: named
+    spec:
+      containers:
+      - name: redis
+        image: redis:alpine
+        ports:
+        - containerPort: 6380
+          name: redis
+---
+apiVersion: v1
 kind: Service
 metadata:
   name: redis-named
 spec:
   selector:
-    app: redis-cart
+    app: named
   ports:
   - name: tcp-redis
     port: 7000
@@ -334,7 +354,8 @@ spec:
     QVERIFY(service);
     const auto endpoints = w.topology->endpoints(*service, service->ports.front());
     QCOMPARE(endpoints.size(), std::size_t(1));
-    QCOMPARE(endpoints.front().port, std::uint16_t(6379));
+    QCOMPARE(endpoints.front().port, std::uint16_t(6380));
+    QCOMPARE(endpoints.front().pod->deployment, std::string("named"));
 }
 
 void tst_Topology::lookupByIp()
