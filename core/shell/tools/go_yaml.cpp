@@ -30,8 +30,7 @@ bool plainAllowed(std::string_view text)
     if (AlwaysSpecial.find(first) != std::string_view::npos) {
         return false;
     }
-    if ((first == '-' || first == '?' || first == ':') &&
-        (text.size() == 1 || isBlank(text[1]))) {
+    if ((first == '-' || first == '?' || first == ':') && (text.size() == 1 || isBlank(text[1]))) {
         return false;
     }
     if (text.starts_with("---") || text.starts_with("...")) {
@@ -55,9 +54,9 @@ bool plainAllowed(std::string_view text)
 // YAML 1.1 words go-yaml resolves to booleans, beyond what our Node resolves.
 bool isYaml11Bool(std::string_view text)
 {
-    static constexpr std::string_view Words[] = {"y",   "Y",   "yes", "Yes", "YES", "n",
-                                                 "N",   "no",  "No",  "NO",  "on",  "On",
-                                                 "ON",  "off", "Off", "OFF"};
+    static constexpr std::string_view Words[] = {"y",  "Y",   "yes", "Yes", "YES", "n",
+                                                 "N",  "no",  "No",  "NO",  "on",  "On",
+                                                 "ON", "off", "Off", "OFF"};
     return std::find(std::begin(Words), std::end(Words), text) != std::end(Words);
 }
 
@@ -100,7 +99,9 @@ std::string singleQuoted(std::string_view text)
 // (creationTimestamp: "2019-09-23T10:20:31Z").
 bool looksLikeTimestamp(std::string_view text)
 {
-    const auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+    const auto digit = [&](std::size_t i) {
+        return i < text.size() && text[i] >= '0' && text[i] <= '9';
+    };
     return digit(0) && digit(1) && digit(2) && digit(3) && text.size() > 5 && text[4] == '-' &&
            digit(5);
 }
@@ -145,9 +146,8 @@ void writeLiteral(std::string &out, const std::string &text, int indent)
     std::size_t start = 0;
     while (start <= body.size()) {
         const std::size_t end = body.find('\n', start);
-        const std::string_view line =
-            body.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                             : end - start);
+        const std::string_view line = body.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start);
         if (!line.empty()) {
             writeIndent(out, indent);
             out += line;

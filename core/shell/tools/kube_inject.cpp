@@ -34,9 +34,8 @@ std::vector<RawDocument> splitDocuments(std::string_view yaml)
         std::size_t end = yaml.find('\n', start);
         const std::size_t next = end == std::string_view::npos ? yaml.size() : end + 1;
         const std::string_view text = yaml.substr(start, next - start);
-        const bool separator =
-            text.starts_with("---") &&
-            (text.size() == 3 || text[3] == ' ' || text[3] == '\n' || text[3] == '\r');
+        const bool separator = text.starts_with("---") && (text.size() == 3 || text[3] == ' ' ||
+                                                           text[3] == '\n' || text[3] == '\r');
         if (separator) {
             documents.push_back(RawDocument{{}, line + 1});
         } else {
@@ -269,16 +268,36 @@ Node proxyContainer(const Workload &workload, const Node &podSpec, const Injecti
         workload.nameSpace;
 
     Node container = Node::makeMap();
-    container.set("args",
-                  stringList({"proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local",
-                              "--configPath", "/etc/istio/proxy", "--binaryPath",
-                              "/usr/local/bin/envoy", "--serviceCluster", serviceCluster,
-                              "--drainDuration", "45s", "--parentShutdownDuration", "1m0s",
-                              "--discoveryAddress", "istio-pilot.istio-system:15010",
-                              "--dnsRefreshRate", "300s", "--connectTimeout", "10s",
-                              "--proxyAdminPort", "15000", "--concurrency", "2",
-                              "--controlPlaneAuthPolicy", "NONE", "--statusPort", "15020",
-                              "--applicationPorts", joinPorts(ports)}));
+    container.set("args", stringList({"proxy",
+                                      "sidecar",
+                                      "--domain",
+                                      "$(POD_NAMESPACE).svc.cluster.local",
+                                      "--configPath",
+                                      "/etc/istio/proxy",
+                                      "--binaryPath",
+                                      "/usr/local/bin/envoy",
+                                      "--serviceCluster",
+                                      serviceCluster,
+                                      "--drainDuration",
+                                      "45s",
+                                      "--parentShutdownDuration",
+                                      "1m0s",
+                                      "--discoveryAddress",
+                                      "istio-pilot.istio-system:15010",
+                                      "--dnsRefreshRate",
+                                      "300s",
+                                      "--connectTimeout",
+                                      "10s",
+                                      "--proxyAdminPort",
+                                      "15000",
+                                      "--concurrency",
+                                      "2",
+                                      "--controlPlaneAuthPolicy",
+                                      "NONE",
+                                      "--statusPort",
+                                      "15020",
+                                      "--applicationPorts",
+                                      joinPorts(ports)}));
 
     Node env = Node::makeSequence();
     env.items.push_back(envFieldRef("POD_NAME", "metadata.name"));
@@ -496,8 +515,8 @@ common::Result<std::string> kubeInject(std::string_view yaml, const std::string 
             for (const common::Diagnostic &diagnostic : loaded.diagnostics) {
                 if (diagnostic.severity == common::Severity::Error) {
                     message += ": line " +
-                               std::to_string(diagnostic.location.line + raw.firstLine - 1) +
-                               ": " + diagnostic.message;
+                               std::to_string(diagnostic.location.line + raw.firstLine - 1) + ": " +
+                               diagnostic.message;
                     break;
                 }
             }
