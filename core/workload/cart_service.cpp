@@ -114,7 +114,8 @@ private:
     /// time empty it (a checkout).
     std::vector<std::vector<std::string>> nextOperation(std::uint64_t n) const
     {
-        const std::string user = "cart:user-" + std::to_string(n % std::max(1U, m_options.users));
+        const std::string user = std::string(CartKeyPrefix) + "user-" +
+                                 std::to_string(n % std::max(1U, m_options.users));
         static constexpr const char *Products[] = {"OLJCESPC7Z", "66VCHSJNUP", "1YMWWN1N4O",
                                                    "L9ECAV7KIM", "2ZYFJ3GM2N", "0PUK6V6EV0"};
         const std::string product = Products[n % std::size(Products)];

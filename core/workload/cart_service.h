@@ -13,6 +13,9 @@
 
 namespace meshcraft::core::workload {
 
+/// The prefix of every key the cart writes ("cart:user-3"), one hash per shopper.
+inline constexpr std::string_view CartKeyPrefix = "cart:";
+
 /// Where the cart keeps its carts: REDIS_ADDR from cartservice's Deployment ("redis-cart:6379",
 /// or "10.59.118.59:6379" after step 5). A bare host means port 6379.
 struct RedisAddress
