@@ -15,6 +15,7 @@
 #include "core/xds/proxy_config_dump.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace meshcraft::core::shell::tools {
@@ -933,7 +934,14 @@ CommandStatus runLabel(Invocation &run)
             errors += notFound(key.kind, name);
             continue;
         }
-        const auto &current = object->resource.metadata.labels;
+        std::map<std::string, std::string> current;
+        const Node *labelNode = object->resource.document.find("metadata");
+        labelNode = labelNode ? labelNode->find("labels") : nullptr;
+        if (labelNode && labelNode->isMap()) {
+            for (const config::MapEntry &entry : labelNode->entries) {
+                current[entry.key] = entry.value.scalar;
+            }
+        }
         bool refused = false;
         bool removedOnly = true;
         for (const auto &[label, value] : changes) {
@@ -1121,6 +1129,15 @@ CommandStatus runExec(Invocation &run)
     return run.ctx.enterContext(std::move(shell), std::move(onExit), std::move(command));
 }
 
+/// `--tail N`; every line without it (or with a negative N).
+std::size_t tailCount(const Invocation &run)
+{
+    const std::string value = run.args.value("tail", "-1");
+    std::size_t count = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), count);
+    return ec == std::errc() && end == value.data() + value.size() ? count : std::string::npos;
+}
+
 std::string joinLines(const std::vector<std::string> &lines, std::size_t tail)
 {
     std::string out;
@@ -1131,6 +1148,34 @@ std::string joinLines(const std::vector<std::string> &lines, std::size_t tail)
     return out;
 }
 
+/// istio-pilot runs outside the store (the World's control plane): `deploy/istio-pilot` and
+/// its pods still have logs.
+bool isControlPlane(Invocation &run, const std::string &target)
+{
+    const std::string name = target.substr(target.find('/') + 1);
+    return run.nameSpace() == "istio-system" &&
+           (name == "istio-pilot" || name.starts_with("istio-pilot-"));
+}
+
+CommandStatus controlPlaneLogs(Invocation &run)
+{
+    const std::string container = run.args.value("container");
+    if (container.empty()) {
+        run.err("Defaulted container \"discovery\" out of: discovery, istio-proxy\n");
+    } else if (container != "discovery" && container != "istio-proxy") {
+        run.err("error: container " + container + " is not valid for pod istio-pilot\n");
+        return CommandStatus::exited(1);
+    }
+    if (container != "istio-proxy") {
+        std::vector<std::string> lines;
+        for (const xds::LogLine &line : run.world().controlPlane().log().lines()) {
+            lines.push_back(line.toString());
+        }
+        run.out(joinLines(lines, tailCount(run)));
+    }
+    return CommandStatus::exited(0);
+}
+
 CommandStatus runLogs(Invocation &run)
 {
     if (run.args.positionals.empty()) {
@@ -1138,7 +1183,11 @@ CommandStatus runLogs(Invocation &run)
                          "POD or TYPE/NAME is a required argument for the logs command\n"
                          "See 'kubectl logs -h' for help and examples");
     }
-    const auto pod = resolvePod(run, run.args.positionals.front());
+    const std::string &target = run.args.positionals.front();
+    const auto pod = resolvePod(run, target);
+    if (!pod && isControlPlane(run, target)) {
+        return controlPlaneLogs(run);
+    }
     if (!pod) {
         run.err(pod.error().message);
         return CommandStatus::exited(1);
@@ -1151,11 +1200,7 @@ CommandStatus runLogs(Invocation &run)
     if (!container) {
         return CommandStatus::exited(1);
     }
-    std::size_t tail = std::string::npos;
-    if (run.args.has("tail")) {
-        const auto value = run.args.value("tail");
-        tail = value.starts_with('-') ? std::string::npos : std::stoul("0" + value);
-    }
+    const std::size_t tail = tailCount(run);
     const mesh::PodView &view = **pod;
     std::vector<std::string> lines;
     if (container->name == "discovery") {
