@@ -542,6 +542,88 @@ CommandStatus printVariable(CommandContext &ctx, std::string_view name, std::str
     return CommandStatus::exited(0);
 }
 
+CommandStatus aliasBuiltin(CommandContext &ctx)
+{
+    auto &aliases = ctx.shell().aliases();
+    const auto show = [&](const std::string &name, const std::string &value) {
+        ctx.out().write("alias " + name + "='" + value + "'\n");
+    };
+    if (ctx.args().size() == 1 || (ctx.args().size() == 2 && ctx.args()[1] == "-p")) {
+        for (const auto &[name, value] : aliases) {
+            show(name, value);
+        }
+        return CommandStatus::exited(0);
+    }
+    int status = 0;
+    for (std::size_t i = 1; i < ctx.args().size(); ++i) {
+        const std::string &arg = ctx.args()[i];
+        const std::size_t eq = arg.find('=');
+        if (eq == std::string::npos) {
+            if (const auto it = aliases.find(arg); it != aliases.end()) {
+                show(it->first, it->second);
+            } else {
+                ctx.err().write(builtinPrefix(ctx, "alias") + ": " + arg + ": not found\n");
+                status = 1;
+            }
+            continue;
+        }
+        const std::string name = arg.substr(0, eq);
+        const std::string value = arg.substr(eq + 1);
+        const ParseResult parsed = parseCommandLine(value);
+        if (name.empty() || name.find_first_of("/$`'\"\\ ") != std::string::npos) {
+            ctx.err().write(builtinPrefix(ctx, "alias") + ": `" + name + "': invalid alias name\n");
+            status = 1;
+        } else if (parsed.error || parsed.list.items.size() != 1 ||
+                   parsed.list.items[0].pipeline.commands.size() != 1 ||
+                   !parsed.list.items[0].pipeline.commands[0].redirections.empty()) {
+            ctx.err().write(builtinPrefix(ctx, "alias") + ": " + name +
+                            ": in this terminal an alias stands for one command and its "
+                            "arguments\n");
+            status = 1;
+        } else {
+            aliases[name] = value;
+        }
+    }
+    return CommandStatus::exited(status);
+}
+
+CommandStatus unaliasBuiltin(CommandContext &ctx)
+{
+    auto &aliases = ctx.shell().aliases();
+    int status = 0;
+    for (std::size_t i = 1; i < ctx.args().size(); ++i) {
+        const std::string &name = ctx.args()[i];
+        if (name == "-a") {
+            aliases.clear();
+        } else if (aliases.erase(name) == 0) {
+            ctx.err().write(builtinPrefix(ctx, "unalias") + ": " + name + ": not found\n");
+            status = 1;
+        }
+    }
+    return CommandStatus::exited(status);
+}
+
+CommandStatus typeBuiltin(CommandContext &ctx)
+{
+    int status = 0;
+    for (std::size_t i = 1; i < ctx.args().size(); ++i) {
+        const std::string &name = ctx.args()[i];
+        const ShellCommand *command = ctx.shell().commands().find(name);
+        if (const auto alias = ctx.shell().aliases().find(name);
+            alias != ctx.shell().aliases().end()) {
+            ctx.out().write(name + " is aliased to `" + alias->second + "'\n");
+        } else if (command && command->kind() == ShellCommand::Kind::Builtin) {
+            ctx.out().write(name + " is a shell builtin\n");
+        } else if (command) {
+            ctx.out().write(name + " is " + command->location() + "\n");
+        } else {
+            ctx.err().write(builtinPrefix(ctx, "type") + ": " + name + ": not found\n");
+            status = 1;
+        }
+    }
+    return CommandStatus::exited(status);
+}
+
 CommandStatus sleepCommand(CommandContext &ctx)
 {
     return fail(ctx, "sleep",
@@ -562,6 +644,7 @@ struct Entry
 const std::vector<Entry> &entries()
 {
     static const std::vector<Entry> table = {
+        {"alias", "name a command: alias k=kubectl", aliasBuiltin, Builtin, true},
         {"cd", "change the working folder", cd, Builtin, true},
         {"clear", "clear the terminal", clear, ShellCommand::Kind::Program, true},
         {"echo", "print its arguments (-n: no newline, -e: escapes)", echo, Builtin, true},
@@ -584,6 +667,8 @@ const std::vector<Entry> &entries()
          ShellCommand::Kind::Program, true},
         {"true", "do nothing, successfully",
          [](CommandContext &) { return CommandStatus::exited(0); }, Builtin, true},
+        {"type", "tell what a command name is", typeBuiltin, Builtin, true},
+        {"unalias", "remove an alias", unaliasBuiltin, Builtin, true},
         {"unset", "remove a variable", unsetBuiltin, Builtin, true},
         {"which", "show where a program is", which, ShellCommand::Kind::Program, true},
         {"printf", "print formatted text: printf '%s\\n' WORD", printfCommand, Builtin, true},

@@ -229,6 +229,12 @@ struct Interpreter::Impl
             m_observer->onOutput(stream, text);
         }
     }
+    void reportCommand(const ShellContext &shell, const std::vector<std::string> &args, int status)
+    {
+        if (m_observer) {
+            m_observer->onCommandFinished(shell.name(), args, status);
+        }
+    }
     void emitAction(const ShellAction &action)
     {
         if (m_observer) {
@@ -721,6 +727,7 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
     std::map<int, std::string> processFiles;
     int nextFd = 63;
     std::optional<int> substitutionStatus;
+    std::shared_ptr<const CommandList> aliasList; ///< Keeps an alias's parsed words alive
 
     void start()
     {
@@ -919,6 +926,32 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
         return nullptr;
     }
 
+    /// An unquoted first word naming an alias stands for the alias's words (one level, as
+    /// `alias ls='ls -l'` must not loop).
+    bool expandAlias(const Word &word, Expander &expander, std::vector<std::string> &args)
+    {
+        const ShellContext &shell = *line->frame->context;
+        if (word.parts.size() != 1 || word.parts[0].kind != WordPart::Kind::Literal ||
+            word.parts[0].quoted) {
+            return false;
+        }
+        const auto alias = shell.aliases().find(word.parts[0].text);
+        if (alias == shell.aliases().end()) {
+            return false;
+        }
+        // Parsed again at each use, so `alias r='echo $REDIS_ADDR'` sees the current value.
+        const ParseResult parsed = parseCommandLine(alias->second);
+        if (parsed.error || parsed.list.items.size() != 1 ||
+            parsed.list.items[0].pipeline.commands.size() != 1) {
+            return false;
+        }
+        aliasList = std::make_shared<const CommandList>(parsed.list);
+        for (const Word &aliasWord : aliasList->items[0].pipeline.commands[0].words) {
+            expander.fields(aliasWord, args);
+        }
+        return true;
+    }
+
     void execute()
     {
         ShellContext &shell = *line->frame->context;
@@ -928,8 +961,11 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
             assignments.emplace_back(assignment.name, expander.joined(assignment.value));
         }
         std::vector<std::string> args;
-        for (const Word &word : command->words) {
-            expander.fields(word, args);
+        for (std::size_t i = 0; i < command->words.size(); ++i) {
+            if (i == 0 && expandAlias(command->words[0], expander, args)) {
+                continue;
+            }
+            expander.fields(command->words[i], args);
         }
         if (expander.error()) {
             fail(io, *expander.error(), 1);
@@ -958,6 +994,7 @@ struct SimpleExecution : std::enable_shared_from_this<SimpleExecution>
         ShellCommand *found = lookup(shell, args[0], message, status);
         if (!found) {
             streams.err->write(message);
+            impl->reportCommand(shell, args, status);
             Done finish = std::move(done);
             finish(status);
             return;
@@ -1078,6 +1115,7 @@ void Interpreter::Impl::finishRun(const std::shared_ptr<CommandRun> &run, int st
     if (run->line->cancelled) {
         return;
     }
+    reportCommand(run->context->shell(), run->context->args(), status);
     if (run->line->frame->current == run) {
         run->line->frame->current.reset();
     }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshcraft::core::shell {
 
@@ -43,6 +44,15 @@ public:
     {
         (void)context;
         (void)line;
+        (void)exitStatus;
+    }
+    /// One command (a pipe stage, a command in a list, a substitution's) ended: its expanded
+    /// arguments and status. For history checks ("ran istioctl analyze before applying").
+    virtual void onCommandFinished(std::string_view context, const std::vector<std::string> &args,
+                                   int exitStatus)
+    {
+        (void)context;
+        (void)args;
         (void)exitStatus;
     }
     /// The interpreter waits for input again: show `prompt`.

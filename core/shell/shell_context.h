@@ -5,6 +5,7 @@
 #include "core/shell/shell_command.h"
 #include "core/shell/virtual_fs.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ public:
         m_cwd = std::move(state.cwd);
     }
 
+    /// `alias k=kubectl`: names to the words they stand for.
+    std::map<std::string, std::string, std::less<>> &aliases() { return m_aliases; }
+    const std::map<std::string, std::string, std::less<>> &aliases() const { return m_aliases; }
+
     std::vector<std::string> &history() { return m_history; }
     const std::vector<std::string> &history() const { return m_history; }
     int lastStatus() const { return m_lastStatus; }
@@ -88,6 +93,7 @@ private:
     Environment m_variables;
     std::string m_cwd = "/";
     std::vector<std::string> m_history;
+    std::map<std::string, std::string, std::less<>> m_aliases;
     int m_lastStatus = 0;
 };
 

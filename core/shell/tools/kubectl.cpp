@@ -134,7 +134,17 @@ struct Invocation
     /// `-n` as given, else "default".
     std::string nameSpace() const { return args.value("namespace", "default"); }
     bool allNamespaces() const { return args.isSet("all-namespaces"); }
-    void out(std::string_view text) { ctx.out().write(text); }
+    /// `get a,b`: names show their kind, and the tables are collected first.
+    bool kindPrefix = false;
+    std::string *captured = nullptr;
+    void out(std::string_view text)
+    {
+        if (captured) {
+            *captured += text;
+        } else {
+            ctx.out().write(text);
+        }
+    }
     void err(std::string_view text) { ctx.err().write(text); }
     CommandStatus error(std::string_view message)
     {
@@ -503,7 +513,37 @@ Node serverObject(Invocation &run, const StoredObject &object)
     return document;
 }
 
+CommandStatus runGetOne(Invocation &run);
+
 CommandStatus runGet(Invocation &run)
+{
+    const std::vector<std::string> &positionals = run.args.positionals;
+    if (positionals.size() != 1 || positionals.front().find(',') == std::string::npos ||
+        positionals.front().find('/') != std::string::npos) {
+        return runGetOne(run);
+    }
+    // `kubectl get gw,dr`: one table per type, a blank line between them.
+    int status = 0;
+    std::string tables;
+    for (const std::string &type : common::split(positionals.front(), ',')) {
+        Invocation one{run.ctx, run.state, run.command, run.args};
+        one.args.positionals = {type};
+        one.kindPrefix = true;
+        std::string table;
+        one.captured = &table;
+        status = std::max(status, *runGetOne(one).exitStatus);
+        if (!table.empty()) {
+            tables += (tables.empty() ? "" : "\n") + table;
+        }
+    }
+    run.out(tables);
+    if (tables.empty() && status == 0 && run.args.value("output") != "yaml") {
+        run.err("No resources found in " + run.nameSpace() + " namespace.\n");
+    }
+    return CommandStatus::exited(status);
+}
+
+CommandStatus runGetOne(Invocation &run)
 {
     if (run.args.positionals.empty()) {
         run.err("You must specify the type of resource to get. Use \"kubectl api-resources\" for "
@@ -568,6 +608,9 @@ CommandStatus runGet(Invocation &run)
         }
         for (const StoredObject *object : objects) {
             std::vector<std::string> row = rowFor(run, *object, wide);
+            if (run.kindPrefix) {
+                row.front() = config::kubectlKindName(kind) + "/" + row.front();
+            }
             if (withNamespace) {
                 row.insert(row.begin(), object->key().nameSpace);
             }
@@ -578,7 +621,7 @@ CommandStatus runGet(Invocation &run)
         }
         run.out(formatTable(rows));
     }
-    if (objects.empty() && target->names.empty() && output != "yaml") {
+    if (objects.empty() && target->names.empty() && output != "yaml" && !run.kindPrefix) {
         if (run.allNamespaces() || !target->kind->namespaced) {
             run.err("No resources found\n");
         } else {
@@ -693,14 +736,25 @@ std::string describeGeneric(Invocation &run, const StoredObject &object)
     return xds::tabwriterFormat(rows, 2);
 }
 
-std::string envLine(const Node &env)
+/// An env var as describe shows it: the value, or a field reference resolved for this pod.
+std::string envLine(const Node &env, const mesh::PodView *pod)
 {
-    const std::string value = scalarAt(&env, {"value"});
-    if (const Node *from = env.find("valueFrom")) {
-        const std::string field = scalarAt(from, {"fieldRef", "fieldPath"});
-        return " (v1:" + field + ")";
+    const Node *from = env.find("valueFrom");
+    if (!from) {
+        return scalarAt(&env, {"value"});
     }
-    return value;
+    const std::string field = scalarAt(from, {"fieldRef", "fieldPath"});
+    std::string value;
+    if (pod && field == "metadata.name") {
+        value = pod->name;
+    } else if (pod && field == "metadata.namespace") {
+        value = pod->nameSpace;
+    } else if (pod && field == "status.podIP" && pod->ip != 0) {
+        value = mesh::formatIp(pod->ip);
+    } else if (field == "spec.serviceAccountName") {
+        value = "default";
+    }
+    return value + " (v1:" + field + ")";
 }
 
 std::string describePod(Invocation &run, const StoredObject &object)
@@ -764,7 +818,7 @@ std::string describePod(Invocation &run, const StoredObject &object)
             } else {
                 rows.push_back({"    Environment:"});
                 for (const Node &var : env->items) {
-                    rows.push_back({"      " + scalarAt(&var, {"name"}) + ":", envLine(var)});
+                    rows.push_back({"      " + scalarAt(&var, {"name"}) + ":", envLine(var, pod)});
                 }
             }
         }

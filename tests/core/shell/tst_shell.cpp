@@ -241,6 +241,15 @@ public:
         finished.push_back(std::string(context) + ":" + std::string(line) + "=" +
                            std::to_string(status));
     }
+    void onCommandFinished(std::string_view context, const std::vector<std::string> &args,
+                           int status) override
+    {
+        std::string text = std::string(context) + ":";
+        for (const std::string &arg : args) {
+            text += " " + arg;
+        }
+        commands.push_back(text + "=" + std::to_string(status));
+    }
     void onAwaitingInput(InputState, std::string_view prompt) override
     {
         prompts.emplace_back(prompt);
@@ -256,6 +265,7 @@ public:
     std::string transcript;
     std::vector<ShellAction> actions;
     std::vector<std::string> finished;
+    std::vector<std::string> commands;
     std::vector<std::string> prompts;
     std::vector<FsChange> changes;
 };
@@ -302,6 +312,7 @@ private slots:
     void actionsForTheApp_data();
     void actionsForTheApp();
     void historyRecordsLines();
+    void commandEventsCarryExpandedArgs();
     void podContext_data();
     void podContext();
     void podContextExitResumesHostLine();
@@ -927,6 +938,26 @@ void tst_Shell::builtins_data()
     QTest::addRow("whoami") << "whoami; hostname" << "learner\nmeshcraft\n" << "" << 0;
     QTest::addRow("bad-substitution") << "echo ${a b}; echo next" << "next\n"
                                       << "bash: ${a b}: bad substitution\n" << 0;
+    QTest::addRow("alias-expands-first-word")
+        << "alias k=kubectl kg='kubectl get'; kg configmap istio | k replace -f -; alias"
+        << "configmap/istio replaced\nalias k='kubectl'\nalias kg='kubectl get'\n" << "" << 0;
+    QTest::addRow("alias-not-in-quotes-or-arguments") << "alias e='echo x'; 'e' 1; echo e"
+                                                      << "e\n"
+                                                      << "bash: e: command not found\nType "
+                                                         "'help' to see the commands this "
+                                                         "terminal has.\n"
+                                                      << 0;
+    QTest::addRow("alias-self-reference") << "alias ls='ls -a'; ls /tmp" << ".  ..\n" << "" << 0;
+    QTest::addRow("alias-pipeline-refused")
+        << "alias x='ls | wc'" << ""
+        << "bash: alias: x: in this terminal an alias stands for one command and its arguments\n"
+        << 1;
+    QTest::addRow("unalias") << "alias k=kubectl; unalias k; type k" << ""
+                             << "bash: type: k: not found\n" << 1;
+    QTest::addRow("type") << "alias k=kubectl; type k cd kubectl"
+                          << "k is aliased to `kubectl'\ncd is a shell builtin\nkubectl is "
+                             "/usr/bin/kubectl\n"
+                          << "" << 0;
     QTest::addRow("exit-bad-number") << "exit abc"
                                      << ""
                                      << "bash: exit: abc: numeric argument required\n"
@@ -1217,6 +1248,17 @@ void tst_Shell::historyRecordsLines()
                                         "    4  history\n"));
     QCOMPARE(terminal.run("history 1").out, QStringLiteral("    5  history 1\n"));
     QCOMPARE(terminal.finished.at(1), std::string("host:nope=127"));
+}
+
+void tst_Shell::commandEventsCarryExpandedArgs()
+{
+    Terminal terminal;
+    terminal.run("cd istio-workshop-labs && istioctl analyze $PWD || nope <(echo a) | wc -l");
+    QCOMPARE(terminal.commands,
+             (std::vector<std::string>{
+                 "host: cd istio-workshop-labs=0",
+                 "host: istioctl analyze /home/learner/istio-workshop-labs=1",
+                 "host: echo a=0", "host: nope /dev/fd/63=127", "host: wc -l=0"}));
 }
 
 // ---- Contexts --------------------------------------------------------------------------------
