@@ -466,8 +466,13 @@ common::Result<InstanceOperation> Memorystore::createInstance(const CreateInstan
                                  d->resourceName(request.region, request.name), "already exists"));
         }
         std::uint32_t base = 0;
-        if (!request.reservedIpRange.empty()) {
-            const auto parsed = parseRange29(request.reservedIpRange);
+        std::string requestedRange = request.reservedIpRange;
+        if (const auto preset = d->config.defaultReservedRanges.find(request.name);
+            requestedRange.empty() && preset != d->config.defaultReservedRanges.end()) {
+            requestedRange = preset->second;
+        }
+        if (!requestedRange.empty()) {
+            const auto parsed = parseRange29(requestedRange);
             if (!parsed || d->rangeTaken(*parsed)) {
                 return common::fail(errors::InvalidArgument,
                                     errorLine(CreateCommand, "INVALID_ARGUMENT: Request contains "

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -124,6 +125,9 @@ struct MemorystoreConfig
     /// Seeds the operation ids, so a session replays identically.
     std::uint64_t seed = 0x6d65736863726166ULL;
     RedisLaunchOptions launch;
+    /// Instance name -> the range to reserve when `--reserved-ip-range` is not given, so a lab
+    /// gets the same addresses on every machine (the workshop's 10.59.118.56/29).
+    std::map<std::string, std::string> defaultReservedRanges;
 };
 
 /// The state of one simulated GCP project: the enabled services and the Memorystore instances,
