@@ -132,6 +132,7 @@ private slots:
     void ncVerboseOpen();
     void ncRefused_data();
     void ncRefused();
+    void ncBlackholedWaitsForInputToEnd();
 
     void runnerCancelsOnShutdown();
 
@@ -596,6 +597,30 @@ void tst_Probe::ncRefused()
     QCOMPARE(text(result, OutputStream::Stderr), stderrText);
     QCOMPARE(result.exitStatus, 1);
     QCOMPARE(result.outcome, ProbeOutcome::Refused);
+}
+
+void tst_Probe::ncBlackholedWaitsForInputToEnd()
+{
+    lab::ProbeLab world(m_redis->port(), State::RegistryOnly);
+    QVERIFY(world.ok);
+    probe::ProbeRunner runner(world.map, world.traces, fastOptions());
+    auto session = runner.createSession(Tool::Nc, {"10.59.118.59", "6379"}, busybox());
+    session->start();
+    // The sidecar closes at once (UH); busybox >= 1.22 nc exits only once stdin is closed too.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto traces = world.traces->recent(lab::BusyboxProxy, 1);
+            return !traces.empty() && traces.back().complete;
+        }(),
+        5000);
+    QVERIFY(!session->isFinished());
+    session->sendEof();
+    const auto result = session->waitFinished(Wait);
+    QVERIFY(result.has_value());
+    QCOMPARE(QString::fromStdString(result->text()), QString());
+    QCOMPARE(result->exitStatus, 0);
+    QCOMPARE(result->outcome, ProbeOutcome::ClosedByPeer);
+    QCOMPARE(QString::fromStdString(result->trace.hops.front().flagsText()), QString("UH"));
 }
 
 void tst_Probe::runnerCancelsOnShutdown()
