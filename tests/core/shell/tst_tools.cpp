@@ -595,6 +595,18 @@ void tst_Tools::commands_data()
         << "NAME                 HOSTS              LOCATION        RESOLUTION   AGE\n"
            "redis-serviceentry   [\"redis.domain\"]   MESH_EXTERNAL                0s\n"
         << "";
+    QTest::addRow("get-several-types")
+        << QStringList{"sed -i 's/REDIS_ENDPOINT/10.59.118.59/' redis-egress.yaml",
+                       "kubectl apply -f redis-egress.yaml"}
+        << "kubectl get gw,dr" << 0
+        << "NAME                                              AGE\n"
+           "gateway.networking.istio.io/istio-egressgateway   0s\n"
+           "\n"
+           "NAME                                                      HOST"
+           "                                                 AGE\n"
+           "destinationrule.networking.istio.io/redis-egressgateway   "
+           "istio-egressgateway.istio-system.svc.cluster.local   0s\n"
+        << "";
     QTest::addRow("get-gateways-empty") << QStringList{} << "kubectl get gw" << 0 << ""
                                         << "No resources found in default namespace.\n";
     QTest::addRow("get-svc-in-namespace")
