@@ -7,6 +7,7 @@
 #include "core/shell/shell_context.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace meshcraft::core::shell {
@@ -72,6 +73,22 @@ std::string echoEscapes(std::string_view text, bool &stop)
         case 'c':
             stop = true;
             return out;
+        case 'x': {
+            int value = 0;
+            std::size_t digits = 0;
+            while (digits < 2 && i + 1 < text.size() &&
+                   std::isxdigit(static_cast<unsigned char>(text[i + 1]))) {
+                const char h = text[++i];
+                value = value * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                ++digits;
+            }
+            if (digits == 0) {
+                out += "\\x";
+            } else {
+                out += static_cast<char>(value);
+            }
+            break;
+        }
         case '0': {
             int value = 0;
             std::size_t digits = 0;

@@ -691,7 +691,18 @@ std::string substitute(const Substitution &command, std::string_view line, bool 
     std::size_t seen = 0;
     auto flags = std::regex_constants::match_default;
     SvMatch match;
+    bool afterMatch = false; // an empty match right after a match does not count (GNU)
     while (std::regex_search(pos, line.end(), match, command.regex, flags)) {
+        if (match[0].length() == 0 && afterMatch && match[0].first == pos) {
+            if (pos == line.end()) {
+                break;
+            }
+            out += *pos++;
+            afterMatch = false;
+            flags = std::regex_constants::match_prev_avail;
+            continue;
+        }
+        afterMatch = match[0].length() > 0;
         ++seen;
         const bool replaceThis = command.occurrence == 0 || seen >= command.occurrence;
         out.append(pos, match[0].first);

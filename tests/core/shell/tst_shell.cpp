@@ -870,6 +870,7 @@ void tst_Shell::builtins_data()
     QTest::addRow("echo-e") << "echo -e 'a\\tb\\nc'"
                             << "a\tb\nc\n"
                             << "" << 0;
+    QTest::addRow("echo-e-hex") << "echo -e '\\x41\\x4a|\\xZ'" << "AJ|\\xZ\n" << "" << 0;
     QTest::addRow("echo-without-e-keeps-backslash") << "echo 'a\\tb'"
                                                     << "a\\tb\n"
                                                     << "" << 0;
@@ -1056,6 +1057,8 @@ void tst_Shell::textTools_data()
     QTest::addRow("sed-basic-groups") << "echo ab | sed 's/\\(a\\)/[\\1]/'"
                                       << "[a]b\n"
                                       << "" << 0;
+    QTest::addRow("sed-empty-match-after-match") << "echo aaa | sed 's/a*/X/g'; echo abc | sed 's/x*/-/g'"
+                                                 << "X\n-a-b-c-\n" << "" << 0;
     QTest::addRow("sed-two-expressions") << "echo ab | sed -e s/a/1/ -e s/b/2/"
                                          << "12\n"
                                          << "" << 0;
