@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/cli.h"
 
+#include "app/gui.h"
+
 #include "app/cli/cmd_analyze.h"
 #include "app/cli/cmd_validate.h"
 #include "app/cli/command.h"
@@ -77,6 +79,9 @@ int runCommandLine(const std::vector<std::string> &args, std::istream &in, std::
 
 int run(int argc, char **argv)
 {
+    if (argc <= 1) {
+        return runGui(argc, argv); // no command: the desktop app
+    }
     std::vector<std::string> args(argv + 1, argv + argc);
     return runCommandLine(args, std::cin, std::cout, std::cerr);
 }
