@@ -330,6 +330,8 @@ private slots:
     void fsOperations();
     void fsObserverAndSnapshot();
     void snapshotTextRoundTrips();
+    void neverRunsHostPrograms_data();
+    void neverRunsHostPrograms();
 };
 
 // ---- Parsing and expansion ---------------------------------------------------------------------
@@ -407,9 +409,11 @@ void tst_Shell::quotingAndExpansion_data()
     QTest::addRow("glob-absolute-bracket")
         << "args $WORKSHOP_HOME/istio-workshop-labs/redis-[e]?*"
         << "[/home/learner/istio-workshop-labs/redis-egress.yaml]";
-    QTest::addRow("glob-no-match-kept") << "args nomatch*.yaml" << "[nomatch*.yaml]";
+    QTest::addRow("glob-no-match-kept") << "args nomatch*.yaml"
+                                        << "[nomatch*.yaml]";
     QTest::addRow("glob-quoted-is-literal")
-        << "cd istio-workshop-labs; args '*.yaml' \\*.yaml \"b*\"" << "[*.yaml][*.yaml][b*]";
+        << "cd istio-workshop-labs; args '*.yaml' \\*.yaml \"b*\""
+        << "[*.yaml][*.yaml][b*]";
     QTest::addRow("glob-from-variable") << "cd istio-workshop-labs; X='b*'; args $X \"$X\""
                                         << "[busybox.yaml][b*]";
     QTest::addRow("glob-skips-dotfiles") << "touch .hidden visible; args *i*"
@@ -494,7 +498,8 @@ void tst_Shell::hostileInputStaysBounded()
     }
     deep += "x" + std::string(40, ')');
     const RunResult result = terminal.run(deep);
-    QCOMPARE(result.err, QStringLiteral("bash: substitutions nested too deeply for this terminal\n"));
+    QCOMPARE(result.err,
+             QStringLiteral("bash: substitutions nested too deeply for this terminal\n"));
     QCOMPARE(result.status, 2);
     // Within the limit, nesting works.
     QCOMPARE(terminal.run("echo $(echo $(echo $(echo deep)))").out, QStringLiteral("deep\n"));
@@ -631,8 +636,10 @@ void tst_Shell::pipes_data()
     QTest::addRow("here-string-less-pipe") << "echo a b c | sed 's/ /-/g'"
                                            << "a-b-c\n"
                                            << "" << 0;
-    QTest::addRow("pipe-stage-is-subshell") << "cd /tmp | true; export X=1 | true; pwd; echo \"[$X]\""
-                                            << "/home/learner\n[]\n" << "" << 0;
+    QTest::addRow("pipe-stage-is-subshell")
+        << "cd /tmp | true; export X=1 | true; pwd; echo \"[$X]\""
+        << "/home/learner\n[]\n"
+        << "" << 0;
     QTest::addRow("exit-in-pipe-is-subshell") << "exit 3 | true; echo still"
                                               << "still\n"
                                               << "" << 0;
@@ -777,9 +784,11 @@ void tst_Shell::processSubstitution_data()
         << "Error: open nope.yaml: no such file or directory\nerror: no objects passed to apply\n"
         << 1;
     QTest::addRow("substitution-is-subshell") << "args $(cd /tmp; X=1; pwd) \"[$X]\"; pwd"
-                                              << "[/tmp][[]]\n/home/learner\n" << "" << 0;
+                                              << "[/tmp][[]]\n/home/learner\n"
+                                              << "" << 0;
     QTest::addRow("process-substitution-keeps-status") << "false; args <(true) $?"
-                                                       << "[/dev/fd/63][1]\n" << "" << 0;
+                                                       << "[/dev/fd/63][1]\n"
+                                                       << "" << 0;
     QTest::addRow("input-redirect-from-substitution") << "wc -l < <(echo a; echo b)"
                                                       << "2\n"
                                                       << "" << 0;
@@ -870,7 +879,9 @@ void tst_Shell::builtins_data()
     QTest::addRow("echo-e") << "echo -e 'a\\tb\\nc'"
                             << "a\tb\nc\n"
                             << "" << 0;
-    QTest::addRow("echo-e-hex") << "echo -e '\\x41\\x4a|\\xZ'" << "AJ|\\xZ\n" << "" << 0;
+    QTest::addRow("echo-e-hex") << "echo -e '\\x41\\x4a|\\xZ'"
+                                << "AJ|\\xZ\n"
+                                << "" << 0;
     QTest::addRow("echo-without-e-keeps-backslash") << "echo 'a\\tb'"
                                                     << "a\\tb\n"
                                                     << "" << 0;
@@ -930,31 +941,47 @@ void tst_Shell::builtins_data()
                                       << "3\n"
                                       << "" << 0;
     QTest::addRow("printf-formats") << "printf '%s=%d|%-4s|%04d|%x%%\\n' a 42 b 7 255"
-                                    << "a=42|b   |0007|ff%\n" << "" << 0;
-    QTest::addRow("printf-reuses-format") << "printf '<%s>' a b c; echo" << "<a><b><c>\n" << "" << 0;
-    QTest::addRow("printf-bad-number") << "printf '%d\\n' x" << "0\n"
-                                       << "bash: printf: x: invalid number\n" << 1;
-    QTest::addRow("tee-writes-and-passes") << "echo hi | tee t.txt | wc -l; cat t.txt" << "1\nhi\n"
+                                    << "a=42|b   |0007|ff%\n"
+                                    << "" << 0;
+    QTest::addRow("printf-reuses-format") << "printf '<%s>' a b c; echo"
+                                          << "<a><b><c>\n"
+                                          << "" << 0;
+    QTest::addRow("printf-bad-number") << "printf '%d\\n' x"
+                                       << "0\n"
+                                       << "bash: printf: x: invalid number\n"
+                                       << 1;
+    QTest::addRow("tee-writes-and-passes") << "echo hi | tee t.txt | wc -l; cat t.txt"
+                                           << "1\nhi\n"
                                            << "" << 0;
-    QTest::addRow("whoami") << "whoami; hostname" << "learner\nmeshcraft\n" << "" << 0;
-    QTest::addRow("bad-substitution") << "echo ${a b}; echo next" << "next\n"
-                                      << "bash: ${a b}: bad substitution\n" << 0;
+    QTest::addRow("whoami") << "whoami; hostname"
+                            << "learner\nmeshcraft\n"
+                            << "" << 0;
+    QTest::addRow("bad-substitution") << "echo ${a b}; echo next"
+                                      << "next\n"
+                                      << "bash: ${a b}: bad substitution\n"
+                                      << 0;
     QTest::addRow("alias-expands-first-word")
         << "alias k=kubectl kg='kubectl get'; kg configmap istio | k replace -f -; alias"
-        << "configmap/istio replaced\nalias k='kubectl'\nalias kg='kubectl get'\n" << "" << 0;
+        << "configmap/istio replaced\nalias k='kubectl'\nalias kg='kubectl get'\n"
+        << "" << 0;
     QTest::addRow("alias-not-in-quotes-or-arguments") << "alias e='echo x'; 'e' 1; echo e"
                                                       << "e\n"
                                                       << "bash: e: command not found\nType "
                                                          "'help' to see the commands this "
                                                          "terminal has.\n"
                                                       << 0;
-    QTest::addRow("alias-self-reference") << "alias ls='ls -a'; ls /tmp" << ".  ..\n" << "" << 0;
+    QTest::addRow("alias-self-reference") << "alias ls='ls -a'; ls /tmp"
+                                          << ".  ..\n"
+                                          << "" << 0;
     QTest::addRow("alias-pipeline-refused")
-        << "alias x='ls | wc'" << ""
+        << "alias x='ls | wc'"
+        << ""
         << "bash: alias: x: in this terminal an alias stands for one command and its arguments\n"
         << 1;
-    QTest::addRow("unalias") << "alias k=kubectl; unalias k; type k" << ""
-                             << "bash: type: k: not found\n" << 1;
+    QTest::addRow("unalias") << "alias k=kubectl; unalias k; type k"
+                             << ""
+                             << "bash: type: k: not found\n"
+                             << 1;
     QTest::addRow("type") << "alias k=kubectl; type k cd kubectl"
                           << "k is aliased to `kubectl'\ncd is a shell builtin\nkubectl is "
                              "/usr/bin/kubectl\n"
@@ -1057,8 +1084,10 @@ void tst_Shell::textTools_data()
     QTest::addRow("sed-basic-groups") << "echo ab | sed 's/\\(a\\)/[\\1]/'"
                                       << "[a]b\n"
                                       << "" << 0;
-    QTest::addRow("sed-empty-match-after-match") << "echo aaa | sed 's/a*/X/g'; echo abc | sed 's/x*/-/g'"
-                                                 << "X\n-a-b-c-\n" << "" << 0;
+    QTest::addRow("sed-empty-match-after-match")
+        << "echo aaa | sed 's/a*/X/g'; echo abc | sed 's/x*/-/g'"
+        << "X\n-a-b-c-\n"
+        << "" << 0;
     QTest::addRow("sed-two-expressions") << "echo ab | sed -e s/a/1/ -e s/b/2/"
                                          << "12\n"
                                          << "" << 0;
@@ -1081,12 +1110,14 @@ void tst_Shell::textTools_data()
                                          << "sed: -e expression #1, char 1: unknown command: `k'\n"
                                          << 1;
     QTest::addRow("grep-refuses-huge-line")
-        << "printf 'ok\\n%09000d\\n' 0 | grep -n ." << "1:ok\n"
+        << "printf 'ok\\n%09000d\\n' 0 | grep -n ."
+        << "1:ok\n"
         << "grep: line 2 is longer than 8192 characters, too long for this terminal's pattern "
            "matching\n"
         << 2;
     QTest::addRow("sed-refuses-huge-line")
-        << "printf '%09000d\\n' 0 > big; sed -i s/0/1/ big; grep -c . big" << ""
+        << "printf '%09000d\\n' 0 > big; sed -i s/0/1/ big; grep -c . big"
+        << ""
         << "sed: big: line 1 is longer than 8192 characters, too long for this terminal's "
            "pattern matching\ngrep: line 1 is longer than 8192 characters, too long for this "
            "terminal's pattern matching\n"
@@ -1257,11 +1288,11 @@ void tst_Shell::commandEventsCarryExpandedArgs()
 {
     Terminal terminal;
     terminal.run("cd istio-workshop-labs && istioctl analyze $PWD || nope <(echo a) | wc -l");
-    QCOMPARE(terminal.commands,
-             (std::vector<std::string>{
-                 "host: cd istio-workshop-labs=0",
-                 "host: istioctl analyze /home/learner/istio-workshop-labs=1",
-                 "host: echo a=0", "host: nope /dev/fd/63=127", "host: wc -l=0"}));
+    QCOMPARE(
+        terminal.commands,
+        (std::vector<std::string>{"host: cd istio-workshop-labs=0",
+                                  "host: istioctl analyze /home/learner/istio-workshop-labs=1",
+                                  "host: echo a=0", "host: nope /dev/fd/63=127", "host: wc -l=0"}));
 }
 
 // ---- Contexts --------------------------------------------------------------------------------
@@ -1617,9 +1648,10 @@ void tst_Shell::fsOperations_data()
     QTest::addColumn<int>("error"); // -1: success
     QTest::addRow("write-new") << "write"
                                << "/a/new.txt" << -1;
-    QTest::addRow("write-creating-parents") << "install" << "/x/y/z.yaml" << -1;
-    QTest::addRow("install-under-file") << "install" << "/a/file.txt/z"
-                                        << int(FsErrorCode::NotADirectory);
+    QTest::addRow("write-creating-parents") << "install"
+                                            << "/x/y/z.yaml" << -1;
+    QTest::addRow("install-under-file") << "install"
+                                        << "/a/file.txt/z" << int(FsErrorCode::NotADirectory);
     QTest::addRow("write-missing-parent") << "write"
                                           << "/nope/x" << int(FsErrorCode::NotFound);
     QTest::addRow("write-under-file") << "write"
@@ -1725,6 +1757,34 @@ void tst_Shell::snapshotTextRoundTrips()
     QVERIFY(*back == fs.snapshot());
     QVERIFY(!deserializeSnapshot("not a snapshot"));
     QVERIFY(!deserializeSnapshot(text.substr(0, text.size() - 4)));
+}
+
+// ---- The module's promise (D11) -----------------------------------------------------------
+
+void tst_Shell::neverRunsHostPrograms_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(QStringLiteral(MESHCRAFT_SOURCE_DIR "/core/shell"));
+    const QStringList files =
+        dir.entryList({QStringLiteral("*.cpp"), QStringLiteral("*.h")}, QDir::Files);
+    QVERIFY(files.size() >= 10);
+    for (const QString &file : files) {
+        QTest::addRow("%s", qPrintable(file)) << dir.filePath(file);
+    }
+}
+
+void tst_Shell::neverRunsHostPrograms()
+{
+    QFETCH(QString, file);
+    QFile source(file);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(source.readAll());
+    // No process is started and no host file is opened from the terminal's code.
+    static const QRegularExpression forbidden(QStringLiteral(
+        R"((\bsystem\s*\(|\bpopen\s*\(|\bexec[lv]p?e?\s*\(|\bfork\s*\(|posix_spawn|)"
+        R"(\bfopen\s*\(|std::[io]?fstream|<filesystem>|common::readFile|#include\s*<Q))"));
+    const QRegularExpressionMatch match = forbidden.match(text);
+    QVERIFY2(!match.hasMatch(), qPrintable(file + ": " + match.captured(0)));
 }
 
 QTEST_APPLESS_MAIN(tst_Shell)

@@ -221,6 +221,7 @@ private slots:
     void commands_data();
     void commands();
     void busyboxTelnetSession();
+    void registryOnlyClosesTelnet();
     void redisCliInRedisCart();
     void gcloudCreateExportsRedisAddr();
     void completionOffersResourceNames();
@@ -808,6 +809,29 @@ void tst_Tools::busyboxTelnetSession()
     QVERIFY2(logs.out.contains("\"- - -\" 0 - ") && logs.out.contains(" PassthroughCluster "),
              qPrintable(logs.out + logs.err));
     QCOMPARE(logs.err, QString());
+}
+
+void tst_Tools::registryOnlyClosesTelnet()
+{
+    Terminal terminal;
+    QVERIFY2(terminal.start(), terminal.error.c_str());
+    terminal.run(EnableApi);
+    QCOMPARE(terminal.run(CreateInstance).status, 0);
+    QCOMPARE(terminal.run(InjectBusybox).status, 0);
+    QCOMPARE(
+        terminal.run(HelmUpgrade.arg("global.outboundTrafficPolicy.mode=REGISTRY_ONLY")).status, 0);
+    terminal.run("kubectl exec -it busybox -- /bin/sh");
+    QCOMPARE(int(terminal.shell->contextDepth()), 2);
+    // Step 7: Envoy accepts, then BlackHoleCluster closes.
+    const Ran closed = terminal.run("telnet 10.59.118.59 6379");
+    QCOMPARE(closed.out,
+             QString("Connected to 10.59.118.59\nConnection closed by foreign host\r\n"));
+    QCOMPARE(closed.status, 1);
+    // Leaving the pod after a failed command: kubectl reports the shell's status.
+    const Ran left = terminal.run("exit");
+    QCOMPARE(left.err, QString("command terminated with exit code 1\n"));
+    QCOMPARE(left.status, 1);
+    QCOMPARE(int(terminal.shell->contextDepth()), 1);
 }
 
 void tst_Tools::redisCliInRedisCart()
