@@ -4,6 +4,8 @@
 #include "app/gui.h"
 
 #include "app/cli/cmd_analyze.h"
+#include "app/cli/cmd_lab.h"
+#include "app/cli/cmd_tunnel.h"
 #include "app/cli/cmd_validate.h"
 #include "app/cli/command.h"
 #include "core/common/version.h"
@@ -17,9 +19,10 @@ namespace meshcraft::app::cli {
 namespace {
 
 // The subcommands, in the order `--help` lists them.
-const std::array<const Command *, 2> &commands()
+const std::array<const Command *, 4> &commands()
 {
-    static const std::array<const Command *, 2> table{&validateCommand(), &analyzeCommand()};
+    static const std::array<const Command *, 4> table{&validateCommand(), &analyzeCommand(),
+                                                      &labCommand(), &tunnelCommand()};
     return table;
 }
 

@@ -2,7 +2,9 @@
 #include "app/cli/cmd_analyze.h"
 
 #include "app/cli/cmd_validate.h"
+#include "app/cli/lab_support.h"
 #include "core/config/analyzer.h"
+#include "core/shell/world.h"
 
 #include <algorithm>
 #include <ostream>
@@ -13,7 +15,7 @@ namespace {
 
 constexpr const char *Usage =
     "Usage: meshcraft analyze [-n NAMESPACE | -A] [--failure-threshold LEVEL]\n"
-    "                         [--output-threshold LEVEL] FILE...\n"
+    "                         [--output-threshold LEVEL] [--lab LAB [--until N]] FILE...\n"
     "\n"
     "Runs istioctl analyze's checks (current Istio numbering) over the files, and prints its\n"
     "messages in istioctl's format: Level [CODE] (Kind ns/name file:line) text.\n"
@@ -24,6 +26,8 @@ constexpr const char *Usage =
     "  -A, --all-namespaces       report on every namespace\n"
     "  --failure-threshold LEVEL  Info, Warning or Error (default: Error)\n"
     "  --output-threshold LEVEL   Info, Warning or Error (default: Info)\n"
+    "  --lab LAB                  analyse on top of the lab's cluster after its steps 1..N\n"
+    "  --until N                  with --lab: the last step whose solution runs (default: all)\n"
     "\n"
     "Exit status: 0 when nothing reaches the failure threshold, 1 when something does or a\n"
     "file does not parse, 2 on a usage error or an unreadable file.\n";
@@ -31,7 +35,8 @@ constexpr const char *Usage =
 int runAnalyze(Invocation &invocation)
 {
     const OptionParser options(invocation.args, {"-A", "--all-namespaces"},
-                               {"-n", "--namespace", "--failure-threshold", "--output-threshold"});
+                               {"-n", "--namespace", "--failure-threshold", "--output-threshold",
+                                "--lab", "--until"});
     if (!options.ok()) {
         return usageError(invocation, "analyze", options.error());
     }
@@ -59,7 +64,29 @@ int runAnalyze(Invocation &invocation)
         }
         input.files.push_back(std::move(file));
     }
-    const core::config::AnalysisResult result = core::config::analyze(input);
+    core::config::AnalysisResult result;
+    if (const auto labName = options.value("--lab")) {
+        const auto until = parseUntil(invocation, "analyze", options);
+        if (!until) {
+            return ExitUsage;
+        }
+        core::lab::SessionOptions sessionOptions;
+        sessionOptions.persist = false;
+        sessionOptions.fixedClock = true;
+        EventQueue queue;
+        core::lab::Session session(sessionOptions);
+        session.setObserver(&queue);
+        if (!openLab(session, queue, *labName, invocation.err)) {
+            return ExitUsage;
+        }
+        runSolutions(session, queue, *until, nullptr);
+        session.withWorld([&](core::shell::World *world) {
+            input.store = world ? &world->store() : nullptr;
+            result = core::config::analyze(input);
+        });
+    } else {
+        result = core::config::analyze(input);
+    }
     for (const std::string &line : result.stdoutLines) {
         invocation.out << line << "\n";
     }

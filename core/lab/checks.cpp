@@ -32,6 +32,9 @@ bool outcomeSatisfies(const std::string &recorded, const std::string &wanted)
 std::string describe(const ProbeRecord &probe)
 {
     std::string text = probe.tool + " from " + probe.pod + " to " + probe.to + ": " + probe.outcome;
+    if (!probe.path.empty()) {
+        return text + " (" + probe.path + ")";
+    }
     if (!probe.clusters.empty()) {
         text += " via " + common::join(probe.clusters, " -> ");
     }

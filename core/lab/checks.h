@@ -44,6 +44,9 @@ struct ProbeRecord
     std::vector<std::string> clusters; ///< every decided hop's cluster, in order
     std::string flags;                 ///< of the hop that closed with flags, else "-"
     std::uint64_t traceId = 0;
+    /// The flow's path for a transcript: "busybox.default -> PassthroughCluster ->
+    /// 10.59.118.59:6379", one "proxy -> cluster ->" per hop.
+    std::string path;
 };
 
 /// A command line the learner ran (or a solution ran), in order.

@@ -127,7 +127,9 @@ common::Result<SavedProgress> parseProgress(std::string_view json)
 common::Result<void> writeFileAtomically(const std::filesystem::path &path, std::string_view data)
 {
     std::error_code error;
-    std::filesystem::create_directories(path.parent_path(), error);
+    if (!path.parent_path().empty()) {
+        std::filesystem::create_directories(path.parent_path(), error);
+    }
     if (error) {
         return common::fail("lab.save-failed", "cannot create " + path.parent_path().string() +
                                                    ": " + error.message());

@@ -271,6 +271,10 @@ public:
             const std::lock_guard lock(snapshotMutex);
             publishedPrompt = runtime->prompt();
         }
+        if (Clock::now() - lastAutoEvaluation >= 1s) {
+            lastAutoEvaluation = Clock::now();
+            autoEvaluate();
+        }
         if (workspaceDirty) {
             workspaceDirty = false;
             publishWorkspace();
@@ -435,11 +439,23 @@ public:
         script.push_back([this, mark, since] {
             return awaitingSince(*mark) || Clock::now() - *since > CommandWait;
         });
+        // Type only once the command has spoken ("Connected to …"), as a person would; it also
+        // keeps the transcript's order the same on every run.
+        if (!action.input.empty()) {
+            script.push_back([this, since] {
+                if (runtime->terminal().state() != shell::Interpreter::State::Attached) {
+                    return true;
+                }
+                const bool spoke = runtime->lastOutput() > *since &&
+                                   Clock::now() - runtime->lastOutput() >= QuietAfterReply;
+                return spoke || Clock::now() - *since > ReplyWait;
+            });
+        }
         for (const std::string &input : action.input) {
             const std::string typed = expandVariables(input, labVariables());
             auto outputMark = std::make_shared<std::uint64_t>(0);
             script.push_back([this, typed, outputMark, since] {
-                if (!runtime->attached()) {
+                if (runtime->terminal().state() != shell::Interpreter::State::Attached) {
                     return true;
                 }
                 *outputMark = runtime->outputCount();
@@ -449,7 +465,7 @@ public:
             });
             // The reply: some output after the line, then a short quiet.
             script.push_back([this, outputMark, since] {
-                if (!runtime->attached()) {
+                if (runtime->terminal().state() != shell::Interpreter::State::Attached) {
                     return true;
                 }
                 const bool replied = runtime->outputCount() > *outputMark &&
@@ -459,20 +475,24 @@ public:
         }
         // A command that attached and got no input may end by itself (closed by its peer).
         script.push_back([this, since, hasInput = !action.input.empty()] {
-            if (!runtime->attached() || hasInput) {
+            if (runtime->terminal().state() != shell::Interpreter::State::Attached || hasInput) {
                 return true;
             }
             return Clock::now() - *since > SelfEndWait;
         });
-        script.push_back([this, mark] {
-            if (runtime->attached()) {
-                *mark = runtime->promptsAwaited();
+        script.push_back([this] {
+            if (runtime->terminal().state() == shell::Interpreter::State::Attached) {
                 runtime->terminal().sendEndOfFile(); // D13: the input ends
             }
             return true;
         });
-        script.push_back([this, mark, since] {
-            return awaitingSince(*mark) || Clock::now() - *since > CommandWait;
+        // The command has ended: the shell's own prompt again.
+        script.push_back([this, since] {
+            const auto state = runtime->terminal().state();
+            const bool ended = (state == shell::Interpreter::State::Ready ||
+                                state == shell::Interpreter::State::Exited) &&
+                               !runtime->terminal().hasPosted();
+            return ended || Clock::now() - *since > CommandWait;
         });
         const int expected = action.expectExit.value_or(0);
         script.push_back([this, step, line, expected] {
@@ -610,8 +630,8 @@ public:
             publishedResults[step] = st.last;
         }
         publishStep(step);
-        if (passed && step == current && step < stepCount() && !scripted) {
-            setCurrent(step + 1, true);
+        if (passed && !scripted) {
+            advanceToFrontier();
         }
         publishProgress();
         saveDirty = true;
@@ -626,26 +646,52 @@ public:
         recordCheck(step, evaluate(step), true);
     }
 
-    /// After each command: the current step passes by itself once its state is reached (no
-    /// check that runs a probe, and never while a script runs).
+    /// The learner works on the step after the last one passed: the current step moves there
+    /// (never back), and the probes they run from now on belong to it.
+    void advanceToFrontier()
+    {
+        int frontier = 1;
+        for (int s = stepCount(); s >= 1; --s) {
+            if (steps[static_cast<std::size_t>(s - 1)].state == StepState::Passed) {
+                frontier = std::min(s + 1, stepCount());
+                break;
+            }
+        }
+        if (frontier > current) {
+            setCurrent(frontier, true);
+        }
+    }
+
+    /// After each command (and now and then, for the cart): every step not passed yet passes by
+    /// itself once its state is reached. Steps whose checks run a probe wait for Check; nothing
+    /// happens while a script runs.
+    void autoEvaluate()
+    {
+        if (muted || scripted || !runtime) {
+            return;
+        }
+        for (int s = 1; s <= stepCount(); ++s) {
+            if (steps[static_cast<std::size_t>(s - 1)].state == StepState::Passed) {
+                continue;
+            }
+            const auto &checks = stepDef(s).checks;
+            if (std::any_of(checks.begin(), checks.end(), [](const CheckDef &c) {
+                    return std::holds_alternative<RunProbeCondition>(c.condition);
+                })) {
+                continue;
+            }
+            std::vector<CheckResult> results = evaluate(s);
+            if (std::all_of(results.begin(), results.end(),
+                            [](const CheckResult &r) { return r.passed; })) {
+                recordCheck(s, std::move(results), false);
+            }
+        }
+    }
+
     void onCommandFinished() override
     {
         saveDirty = true;
-        if (muted || scripted || !validStep(current) ||
-            steps[static_cast<std::size_t>(current - 1)].state == StepState::Passed) {
-            return;
-        }
-        const auto &checks = stepDef(current).checks;
-        if (std::any_of(checks.begin(), checks.end(), [](const CheckDef &c) {
-                return std::holds_alternative<RunProbeCondition>(c.condition);
-            })) {
-            return;
-        }
-        std::vector<CheckResult> results = evaluate(current);
-        if (std::all_of(results.begin(), results.end(),
-                        [](const CheckResult &r) { return r.passed; })) {
-            recordCheck(current, std::move(results), false);
-        }
+        autoEvaluate();
     }
 
     void onWorkspaceChanged() override
@@ -949,6 +995,7 @@ public:
     bool workspaceDirty = false;
     bool saveDirty = false;
     Clock::time_point lastSave;
+    Clock::time_point lastAutoEvaluation;
 };
 
 // ---- Session: the public face, posting to the session thread ----------------------------------

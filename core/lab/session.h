@@ -168,6 +168,7 @@ struct TerminalAction
     enum class Kind { Clear, OpenEditor, Exit };
     Kind kind = Kind::Clear;
     std::string path;
+    int exitStatus = 0; ///< Exit
 };
 struct CompletionReady
 {
@@ -219,6 +220,11 @@ struct Connection
     std::uint64_t bytesReceived = 0;
     std::uint64_t bytesSent = 0;
     std::string detail;
+};
+/// The learner ran a probe (telnet, nc, redis-cli) from a pod; what the checks will judge.
+struct ProbeObserved
+{
+    ProbeRecord probe;
 };
 /// Events dropped to keep the stream bounded (only connection bytes are ever dropped).
 struct Dropped
@@ -331,12 +337,12 @@ using EventPayload = std::variant<
     events::LabOpened, events::OpenFailed, events::LabLocked, events::InputLine,
     events::CommandStarted, events::CommandOutput, events::CommandFinished, events::PromptChanged,
     events::TerminalAction, events::CompletionReady, events::BufferValidated, events::Applied,
-    events::StoreChanged, events::ConfigPushed, events::Connection, events::Dropped,
-    events::ChecksEvaluated, events::StepStateChanged, events::ProgressChanged, events::Note,
-    events::HintReleased, events::SolutionStarted, events::SolutionEdit, events::SolutionDeviation,
-    events::SolutionShown, events::CartStatsChanged, events::InstanceChanged,
-    events::TopologyChanged, events::FileChanged, events::WorldRebuilt, events::ProxyDetailsReady,
-    events::TraceReady, events::Saved, events::Error>;
+    events::StoreChanged, events::ConfigPushed, events::Connection, events::ProbeObserved,
+    events::Dropped, events::ChecksEvaluated, events::StepStateChanged, events::ProgressChanged,
+    events::Note, events::HintReleased, events::SolutionStarted, events::SolutionEdit,
+    events::SolutionDeviation, events::SolutionShown, events::CartStatsChanged,
+    events::InstanceChanged, events::TopologyChanged, events::FileChanged, events::WorldRebuilt,
+    events::ProxyDetailsReady, events::TraceReady, events::Saved, events::Error>;
 
 /// One entry of the session's single ordered stream.
 struct Event

@@ -7,17 +7,13 @@
 #include "core/probe/probe_runner.h"
 #include "core/probe/trace_collector.h"
 #include "core/relay/engine.h"
+#include "core/shell/tools/kube_inject.h"
+#include "core/shell/tools/world_tools.h"
 #include "core/xds/control_plane.h"
 #include "core/xds/proxy_config_dump.h"
 
 #include <algorithm>
 #include <set>
-
-// TODO(lab): drop the guard once the tools land (core/shell/tools, registerWorldTools).
-#if __has_include("core/shell/tools/world_tools.h")
-#include "core/shell/tools/world_tools.h"
-#define MESHCRAFT_LAB_HAVE_TOOLS 1
-#endif
 
 namespace meshcraft::core::lab::detail {
 
@@ -118,6 +114,21 @@ void fillFromTrace(ProbeRecord &record, const probe::Trace &trace)
     if (!trace.hops.empty()) {
         record.to = trace.hops.front().originalDestination.toString();
     }
+    std::vector<std::string> path;
+    for (const probe::TraceHop &hop : trace.hops) {
+        path.push_back(hop.proxyId);
+        if (hop.decided && !hop.decision.cluster.empty()) {
+            path.push_back(hop.decision.cluster);
+        }
+    }
+    const probe::TraceHop *last = trace.hops.empty() ? nullptr : &trace.hops.back();
+    if (last && last->decided && last->decision.endpoint.port != 0) {
+        path.push_back(last->decision.endpoint.toString());
+    }
+    if (record.flags != "-") {
+        path.push_back("closed " + record.flags);
+    }
+    record.path = common::join(path, " -> ");
 }
 
 } // namespace
@@ -172,6 +183,9 @@ Runtime::create(std::shared_ptr<const Definition> definition, const RuntimeOptio
     for (const auto &[name, value] : lab.world.env) {
         spec.env[name] = value;
     }
+    spec.injector = [](std::string_view yaml, const std::string &name, const config::Node &values) {
+        return shell::tools::kubeInject(yaml, name, values);
+    };
     if (options.fixedClock) {
         spec.clock = [] { return fixedTime(); };
     }
@@ -196,6 +210,15 @@ Runtime::create(std::shared_ptr<const Definition> definition, const RuntimeOptio
     for (const auto &[name, value] : lab.world.env) {
         hostShell->variables().exportVariable(name, value);
     }
+    // Where the workshop unpacked Istio: helm upgrade names the chart folder by path.
+    if (!lab.world.istioChart.empty()) {
+        (void)runtime->m_fs.writeFile(
+            shellOptions.workshopHome + "/" + lab.world.istioChart +
+                "/install/kubernetes/helm/istio/Chart.yaml",
+            "apiVersion: v1\nname: istio\nversion: " +
+                lab.world.istioChart.substr(lab.world.istioChart.find('-') + 1) + "\n",
+            true);
+    }
     for (const FileDef &file : lab.files) {
         (void)runtime->m_fs.writeFile(lab.workshopFilesDir() + "/" + file.path, file.content, true);
     }
@@ -204,9 +227,7 @@ Runtime::create(std::shared_ptr<const Definition> definition, const RuntimeOptio
     interpreterOptions.wake = [hostPtr] { hostPtr->wake(); };
     runtime->m_terminal =
         std::make_unique<shell::Interpreter>(std::move(hostShell), interpreterOptions);
-#ifdef MESHCRAFT_LAB_HAVE_TOOLS
     shell::tools::registerWorldTools(*runtime->m_terminal, *runtime->m_world);
-#endif
     runtime->m_originals = runtime->m_fs.snapshot();
     runtime->m_prompt = runtime->m_terminal->prompt();
 
@@ -639,6 +660,7 @@ void Runtime::onAction(const shell::ShellAction &action)
         break;
     }
     event.path = action.path;
+    event.exitStatus = action.exitStatus;
     m_host.emit(std::move(event));
 }
 
@@ -678,12 +700,23 @@ void Runtime::onLineFinished(std::string_view context, std::string_view line, in
                 }
             }
             if (first != 0) {
+                // `kubectl exec POD -- redis-cli …` ends twice (the pod's command, the host's
+                // line): one flow, one record.
+                if (std::any_of(m_probes.begin(), m_probes.end(),
+                                [&](const ProbeRecord &p) { return p.traceId == first; })) {
+                    m_host.onCommandFinished();
+                    return;
+                }
                 trace = m_world->traces()->waitForComplete(first, TraceSettle);
                 fillFromTrace(record, *trace);
             }
         }
         record.outcome =
             outcomeOf(probe.tool, exitStatus, trace ? &*trace : nullptr, probe.proxyId);
+        if (record.path.empty()) {
+            record.path = probe.pod + " -> " + record.to + " (no sidecar)";
+        }
+        m_host.emit(events::ProbeObserved{record});
         m_probes.push_back(std::move(record));
     }
     m_host.onCommandFinished();
