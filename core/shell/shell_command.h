@@ -111,7 +111,8 @@ private:
 /// status the entering command finishes with (kubectl exec can map or report it).
 using ContextExitHandler = std::function<int(int exitStatus)>;
 
-/// What a command sees while it runs.
+/// What a command sees while it runs. Valid only during run(): a command that keeps running
+/// copies what it needs and talks to the terminal through handle().
 class CommandContext
 {
 public:

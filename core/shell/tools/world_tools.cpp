@@ -35,4 +35,33 @@ std::shared_ptr<ToolState> registerWorldTools(Interpreter &interpreter, World &w
     return state;
 }
 
+void installIstioChart(VirtualFs &fs, const std::string &workshopHome,
+                       const std::string &istioVersion)
+{
+    const std::string chart =
+        workshopHome + "/istio-" + istioVersion + "/install/kubernetes/helm/istio";
+    (void)fs.makeDirectory(chart, true);
+    (void)fs.writeFile(chart + "/Chart.yaml",
+                       "apiVersion: v1\n"
+                       "appVersion: " +
+                           istioVersion +
+                           "\n"
+                           "description: Helm chart for all istio components\n"
+                           "engine: gotpl\n"
+                           "icon: https://istio.io/favicons/android-192x192.png\n"
+                           "keywords:\n"
+                           "  - istio\n"
+                           "  - security\n"
+                           "  - sidecarInjectorWebhook\n"
+                           "  - mixer\n"
+                           "  - pilot\n"
+                           "  - galley\n"
+                           "name: istio\n"
+                           "sources:\n"
+                           "  - http://github.com/istio/istio\n"
+                           "tillerVersion: \">=2.7.2\"\n"
+                           "version: " +
+                           istioVersion + "\n");
+}
+
 } // namespace meshcraft::core::shell::tools

@@ -27,4 +27,11 @@ std::shared_ptr<ToolState> registerWorldTools(CommandRegistry &registry, World &
 std::shared_ptr<ToolState> registerWorldTools(Interpreter &interpreter, World &world,
                                               WorldToolsOptions options = {});
 
+/// Puts the Istio 1.3 release's chart folder where the workshop unpacked it,
+/// `<workshopHome>/istio-<version>/install/kubernetes/helm/istio` (with its Chart.yaml), so
+/// `helm upgrade … istio $WORKSHOP_HOME/istio-$ISTIO_VERSION/install/kubernetes/helm/istio`
+/// finds it. For the lab loader.
+void installIstioChart(VirtualFs &fs, const std::string &workshopHome,
+                       const std::string &istioVersion = "1.3.0");
+
 } // namespace meshcraft::core::shell::tools
