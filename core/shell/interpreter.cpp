@@ -587,6 +587,14 @@ void CommandHandle::finish(int exitStatus) const
     }
 }
 
+void CommandHandle::readyForInput() const
+{
+    if (const auto run = m_run.lock(); run && !run->finished && !run->line->cancelled) {
+        EntryGuard guard(*run->impl);
+        run->impl->m_needPrompt = true;
+    }
+}
+
 bool CommandHandle::isActive() const
 {
     const auto run = m_run.lock();
@@ -1245,12 +1253,13 @@ Interpreter::State Interpreter::Impl::state() const
 void Interpreter::Impl::deliver(const std::string &line)
 {
     Frame &frame = top();
-    m_needPrompt = true;
     if (isAttached(frame)) {
+        // Its prompt comes back when it says so (readyForInput), after its reply.
         const std::shared_ptr<CommandSession> session = frame.current->session;
         session->input(line);
         return;
     }
+    m_needPrompt = true;
     std::string text = frame.pendingText.empty() ? line : frame.pendingText + "\n" + line;
     ParseResult parsed = parseCommandLine(text);
     if (parsed.incomplete && m_options.continuationLines) {
@@ -1264,7 +1273,6 @@ void Interpreter::Impl::deliver(const std::string &line)
 bool Interpreter::Impl::deliverEndOfFile(bool sticky)
 {
     Frame &frame = top();
-    m_needPrompt = true;
     if (isAttached(frame)) {
         const std::shared_ptr<CommandRun> run = frame.current;
         if (run->endOfInputSent) {
@@ -1278,6 +1286,7 @@ bool Interpreter::Impl::deliverEndOfFile(bool sticky)
     if (frame.line) {
         return false;
     }
+    m_needPrompt = true;
     if (!frame.pendingText.empty()) {
         // bash reports the unfinished construct; interactively it then returns to PS1.
         std::string text = std::exchange(frame.pendingText, {});
@@ -1412,13 +1421,13 @@ void Interpreter::interrupt()
         return;
     }
     Frame &frame = d->top();
-    d->m_needPrompt = true;
     if (frame.current) {
         if (const std::shared_ptr<CommandSession> session = frame.current->session) {
             session->interrupt();
         }
         return;
     }
+    d->m_needPrompt = true;
     frame.pendingText.clear();
     frame.context->setLastStatus(130);
 }

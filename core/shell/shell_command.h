@@ -98,6 +98,9 @@ public:
     void err(std::string_view text) const;
     /// Ends the command with an exit status; the rest of the command line goes on.
     void finish(int exitStatus) const;
+    /// An attached session has answered the last line and waits for the next: the terminal
+    /// shows its prompt() again (redis-cli's "10.59.118.59:6379> " after the reply).
+    void readyForInput() const;
     bool isActive() const;
     /// Runs `task` on the interpreter's thread (at its next processPosted()); thread-safe.
     void post(std::function<void()> task) const;

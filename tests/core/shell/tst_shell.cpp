@@ -318,6 +318,7 @@ private slots:
     void podContextExitResumesHostLine();
     void execCommandRunsOnceInPod();
     void telnetSessionTakesLines();
+    void sessionPromptFollowsItsReply();
     void scriptedEndOfInputUnwindsEverything();
     void asyncCommandQueuesTypeAhead();
     void interruptReachesSession();
@@ -1438,6 +1439,50 @@ void tst_Shell::telnetSessionTakesLines()
              std::vector<std::string>{"telnet 10.59.118.59 6379; echo status $?"});
     // Usage error stays synchronous.
     QCOMPARE(terminal.run("telnet").status, 1);
+}
+
+void tst_Shell::sessionPromptFollowsItsReply()
+{
+    // A redis-cli-like session: the reply comes later, from another thread; its prompt must
+    // come after the reply, not when the line was typed.
+    class Cli : public CommandSession
+    {
+    public:
+        explicit Cli(CommandHandle handle) : m_handle(std::move(handle)) {}
+        void input(std::string_view line) override
+        {
+            if (line == "quit") {
+                m_handle.finish(0);
+                return;
+            }
+            std::string reply = line == "PING" ? "PONG\n" : "(error) ERR\n";
+            const CommandHandle handle = m_handle;
+            handle.post([handle, reply] {
+                handle.out(reply);
+                handle.readyForInput();
+            });
+        }
+        std::string prompt() const override { return "10.59.118.59:6379> "; }
+
+    private:
+        CommandHandle m_handle;
+    };
+    Terminal terminal;
+    terminal.shell->currentContext().commands().add(
+        std::make_shared<FunctionCommand>("cli", "redis-cli-like", [](CommandContext &ctx) {
+            return CommandStatus::running(std::make_shared<Cli>(ctx.handle()));
+        }));
+    terminal.run("cli");
+    QCOMPARE(terminal.prompts.back(), std::string("10.59.118.59:6379> "));
+    const std::size_t prompts = terminal.prompts.size();
+    terminal.run("PING");
+    QCOMPARE(terminal.prompts.size(), prompts); // nothing yet: the reply has not come
+    QCOMPARE(terminal.transcript.find("PONG"), std::string::npos);
+    terminal.shell->processPosted();
+    QCOMPARE(terminal.prompts.size(), prompts + 1);
+    QVERIFY(terminal.transcript.ends_with("PONG\n"));
+    terminal.run("quit");
+    QCOMPARE(terminal.prompts.back(), std::string("learner@meshcraft:~$ "));
 }
 
 void tst_Shell::scriptedEndOfInputUnwindsEverything()
