@@ -104,6 +104,7 @@ ListenSocket openListenSocket(std::uint32_t hostIp, std::uint16_t port)
     }
     const int one = 1;
     ::setsockopt(result.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setNoDelay(result.fd); // accepted sockets inherit it on Linux: one syscall less per accept
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -984,7 +985,6 @@ void EngineCore::onAccept(Acceptor &acceptor)
             }
             return;
         }
-        setNoDelay(fd);
         Connection &c = newConnection(*acceptor.proxy, acceptor.role, fd);
         if (acceptor.role == Role::Tunnel) {
             // iptables REDIRECT: the socket is the pod's connection, the destination is fixed.
@@ -1230,7 +1230,12 @@ void EngineCore::connectUpstream(Connection &c, const net::Route &route)
     ev.events = ConnectionEvents;
     ev.data.ptr = static_cast<IoHandler *>(&c.up);
     ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
-    c.upstreamLocalPort = localPort(fd);
+    // The local port names this hop in PROXY headers, access logs and events; when none of
+    // them wants it, spare the syscall (it matters with one connection per request).
+    const bool logged = c.snapshot->settings.accessLog && c.chain->tcpProxy.accessLog;
+    if (route.kind == net::Route::Kind::ProxyListener || logged || !m_observers.empty()) {
+        c.upstreamLocalPort = localPort(fd);
+    }
     if (route.kind == net::Route::Kind::ProxyListener) {
         // The hop into another proxy is captured too: it starts with its own PROXY header, which
         // also carries this connection's id so the next hop can be stitched to it.
