@@ -68,6 +68,9 @@ public:
                 } else {
                     handle.err(chunk.text);
                 }
+                // The tool answered (redis-cli's reply ends with its own prompt): the terminal
+                // may take the next line.
+                handle.readyForInput();
             });
         };
         ToolState *state = &m_state;
