@@ -190,15 +190,17 @@ CommandStatus runFileVerb(Invocation &run)
             continue;
         }
         config::Store &store = run.store();
+        // kubectl names standard input STDIN in its messages.
+        const std::string source = file == "-" ? std::string("STDIN") : file;
         config::ApplyResult result;
         if (run.command == "apply") {
-            result = store.applyText(*text, file, config::ApplyMode::PerDocument, options);
+            result = store.applyText(*text, source, config::ApplyMode::PerDocument, options);
         } else if (run.command == "create") {
-            result = store.createText(*text, file, config::ApplyMode::PerDocument, options);
+            result = store.createText(*text, source, config::ApplyMode::PerDocument, options);
         } else if (run.command == "replace") {
-            result = store.replaceText(*text, file, config::ApplyMode::PerDocument, options);
+            result = store.replaceText(*text, source, config::ApplyMode::PerDocument, options);
         } else {
-            result = store.removeText(*text, file, config::ApplyMode::PerDocument, options);
+            result = store.removeText(*text, source, config::ApplyMode::PerDocument, options);
         }
         for (const config::DocumentResult &document : result.documents) {
             for (const std::string &warning : document.warnings) {
@@ -215,7 +217,7 @@ CommandStatus runFileVerb(Invocation &run)
         }
         for (const common::Diagnostic &diagnostic : result.parseDiagnostics) {
             if (diagnostic.severity == common::Severity::Error) {
-                errors += parseErrorLine(diagnostic, file);
+                errors += parseErrorLine(diagnostic, source);
             }
         }
     }
@@ -262,6 +264,53 @@ common::Result<Target> resolveTarget(const std::vector<std::string> &positionals
     return target;
 }
 
+/// The labels as stored now (server-side edits such as `kubectl label` included).
+std::map<std::string, std::string> liveLabels(const StoredObject &object)
+{
+    std::map<std::string, std::string> labels;
+    const Node *metadata = object.resource.document.find("metadata");
+    const Node *node = metadata ? metadata->find("labels") : nullptr;
+    if (node && node->isMap()) {
+        for (const config::MapEntry &entry : node->entries) {
+            labels[entry.key] = entry.value.scalar;
+        }
+    }
+    return labels;
+}
+
+/// `-l`: equality-based terms, comma-separated (`app=busybox`, `app!=x`, `app`, `!app`).
+bool selectorMatches(const std::string &selector, const std::map<std::string, std::string> &labels)
+{
+    for (const std::string &raw : common::split(selector, ',')) {
+        const std::string term = common::trim(raw);
+        if (term.empty()) {
+            continue;
+        }
+        const std::size_t notEquals = term.find("!=");
+        const std::size_t equals = term.find('=');
+        if (notEquals != std::string::npos) {
+            const auto it = labels.find(common::trim(term.substr(0, notEquals)));
+            if (it != labels.end() && it->second == common::trim(term.substr(notEquals + 2))) {
+                return false;
+            }
+        } else if (equals != std::string::npos) {
+            const std::size_t valueStart =
+                term.compare(equals, 2, "==") == 0 ? equals + 2 : equals + 1;
+            const auto it = labels.find(common::trim(term.substr(0, equals)));
+            if (it == labels.end() || it->second != common::trim(term.substr(valueStart))) {
+                return false;
+            }
+        } else if (term.front() == '!') {
+            if (labels.count(common::trim(term.substr(1)))) {
+                return false;
+            }
+        } else if (!labels.count(term)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// The objects a get or describe lists: the named ones, or all of the namespace(s).
 std::vector<const StoredObject *> selectObjects(Invocation &run, const Target &target,
                                                 std::string &errors)
@@ -270,10 +319,16 @@ std::vector<const StoredObject *> selectObjects(Invocation &run, const Target &t
     const Kind kind = target.kind->kind;
     const std::string nameSpace = target.kind->namespaced ? run.nameSpace() : std::string();
     if (target.names.empty()) {
-        if (!target.kind->namespaced || run.allNamespaces()) {
-            return run.store().list(kind);
+        objects = !target.kind->namespaced || run.allNamespaces()
+                      ? run.store().list(kind)
+                      : run.store().list(kind, nameSpace);
+        if (run.args.has("selector")) {
+            const std::string selector = run.args.value("selector");
+            std::erase_if(objects, [&](const StoredObject *object) {
+                return !selectorMatches(selector, liveLabels(*object));
+            });
         }
-        return run.store().list(kind, nameSpace);
+        return objects;
     }
     for (const std::string &name : target.names) {
         if (const StoredObject *object = run.store().get(kind, nameSpace, name)) {
@@ -615,7 +670,7 @@ CommandStatus runGetOne(Invocation &run)
                 row.insert(row.begin(), object->key().nameSpace);
             }
             if (run.args.isSet("show-labels")) {
-                row.push_back(formatLabels(object->resource.metadata.labels));
+                row.push_back(formatLabels(liveLabels(*object)));
             }
             rows.push_back(std::move(row));
         }
@@ -707,7 +762,7 @@ std::string describeGeneric(Invocation &run, const StoredObject &object)
     if (!object.key().nameSpace.empty()) {
         rows.push_back({"Namespace:", object.key().nameSpace});
     }
-    describeMap(rows, resource.metadata.labels, "Labels", true);
+    describeMap(rows, liveLabels(object), "Labels", true);
     describeMap(rows, resource.metadata.annotations, "Annotations", false);
     rows.push_back({"API Version:", resource.apiVersion});
     rows.push_back({"Kind:", std::string(resource.info().name)});
@@ -770,7 +825,7 @@ std::string describePod(Invocation &run, const StoredObject &object)
     rows.push_back({"Service Account:", "default"});
     rows.push_back({"Node:", running ? nodeName(run.world()) + "/10.132.0.2" : "<none>"});
     rows.push_back({"Start Time:", formatRfc1123z(run.state.createdAt(object.key()))});
-    describeMap(rows, resource.metadata.labels, "Labels", true);
+    describeMap(rows, liveLabels(object), "Labels", true);
     describeMap(rows, resource.metadata.annotations, "Annotations", false);
     rows.push_back({"Status:", running ? "Running" : "Pending"});
     rows.push_back({"IP:", running ? mesh::formatIp(pod->ip) : ""});
@@ -846,7 +901,7 @@ std::string describeService(Invocation &run, const StoredObject &object)
     DescribeRows rows;
     rows.push_back({"Name:", resource.metadata.name});
     rows.push_back({"Namespace:", object.key().nameSpace});
-    describeMap(rows, resource.metadata.labels, "Labels", true);
+    describeMap(rows, liveLabels(object), "Labels", true);
     describeMap(rows, resource.metadata.annotations, "Annotations", false);
     rows.push_back({"Selector:", service ? formatLabels(service->selector) : "<none>"});
     rows.push_back({"Type:", service ? service->type : "ClusterIP"});
@@ -988,14 +1043,7 @@ CommandStatus runLabel(Invocation &run)
             errors += notFound(key.kind, name);
             continue;
         }
-        std::map<std::string, std::string> current;
-        const Node *labelNode = object->resource.document.find("metadata");
-        labelNode = labelNode ? labelNode->find("labels") : nullptr;
-        if (labelNode && labelNode->isMap()) {
-            for (const config::MapEntry &entry : labelNode->entries) {
-                current[entry.key] = entry.value.scalar;
-            }
-        }
+        const std::map<std::string, std::string> current = liveLabels(*object);
         bool refused = false;
         bool removedOnly = true;
         for (const auto &[label, value] : changes) {

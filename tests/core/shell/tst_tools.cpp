@@ -610,6 +610,19 @@ void tst_Tools::commands_data()
            "destinationrule.networking.istio.io/redis-egressgateway   "
            "istio-egressgateway.istio-system.svc.cluster.local   0s\n"
         << "";
+    QTest::addRow("get-label-selector")
+        << QStringList{InjectBusybox} << "kubectl get pods -l app=busybox -o name" << 0
+        << "pod/busybox\n"
+        << "";
+    QTest::addRow("get-label-selector-after-label")
+        << QStringList{"kubectl label ns default istio-injection=enabled"}
+        << "kubectl get ns -l istio-injection=enabled -o name" << 0 << "namespace/default\n"
+        << "";
+    QTest::addRow("apply-stdin-named-STDIN")
+        << QStringList{} << "cat redis-serviceentry.yaml | kubectl apply -f -" << 1 << ""
+        << "Error from server: error when creating \"STDIN\": admission webhook "
+           "\"validation.istio.io\" denied the request: configuration is invalid: "
+           "REDIS_ENDPOINT is not a valid IP\n";
     QTest::addRow("get-gateways-empty") << QStringList{} << "kubectl get gw" << 0 << ""
                                         << "No resources found in default namespace.\n";
     QTest::addRow("get-svc-in-namespace")
