@@ -2,8 +2,13 @@
 #include "app/ui/main_window.h"
 
 #include "app/bridge/session_bridge.h"
+#include "app/ui/editor_panel.h"
+#include "app/ui/guide_panel.h"
 #include "app/ui/mesh_panels.h"
+#include "app/ui/terminal_widget.h"
 #include "app/ui/theme.h"
+
+#include <Qsci/qsciscintilla.h>
 
 #include <QAction>
 #include <QApplication>
@@ -15,20 +20,9 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace meshcraft::app {
-
-namespace {
-
-QWidget *placeholderPanel(const QString &text, QWidget *parent)
-{
-    auto *label = new QLabel(text, parent);
-    label->setAlignment(Qt::AlignCenter);
-    label->setEnabled(false);
-    return label;
-}
-
-} // namespace
 
 MainWindow::MainWindow(SessionBridge &bridge, QWidget *parent)
     : QMainWindow(parent)
@@ -48,14 +42,18 @@ MainWindow::MainWindow(SessionBridge &bridge, QWidget *parent)
     m_timeline = panels.timeline;
     setCentralWidget(m_meshView);
 
-    m_guideDock = addPanelDock(placeholderPanel(tr("Guide"), this), tr("Guide"),
-                               QStringLiteral("guideDock"), Qt::LeftDockWidgetArea);
-    m_editorDock = addPanelDock(placeholderPanel(tr("Editor"), this), tr("Editor"),
-                                QStringLiteral("editorDock"), Qt::RightDockWidgetArea);
+    m_guide = new GuidePanel(m_bridge, this);
+    m_terminal = new TerminalWidget(m_bridge, this);
+    m_editor = new EditorPanel(m_bridge, this);
+
+    m_guideDock = addPanelDock(m_guide, tr("Guide"), QStringLiteral("guideDock"),
+                               Qt::LeftDockWidgetArea);
+    m_editorDock = addPanelDock(m_editor, tr("Editor"), QStringLiteral("editorDock"),
+                                Qt::RightDockWidgetArea);
     m_inspectorDock = addPanelDock(m_inspector, tr("Inspector"), QStringLiteral("inspectorDock"),
                                    Qt::RightDockWidgetArea);
-    m_terminalDock = addPanelDock(placeholderPanel(tr("Terminal"), this), tr("Terminal"),
-                                  QStringLiteral("terminalDock"), Qt::BottomDockWidgetArea);
+    m_terminalDock = addPanelDock(m_terminal, tr("Terminal"), QStringLiteral("terminalDock"),
+                                  Qt::BottomDockWidgetArea);
     m_timelineDock = addPanelDock(m_timeline, tr("Event timeline"),
                                   QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_editorDock, m_inspectorDock);
@@ -111,6 +109,32 @@ void MainWindow::createActions()
     add(QStringLiteral("about"), tr("&About Meshcraft"), QKeySequence());
     add(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit);
 
+    connect(action(QStringLiteral("runCommand")), &QAction::triggered, m_guide,
+            &GuidePanel::runNextCommand);
+    connect(action(QStringLiteral("check")), &QAction::triggered, m_guide, &GuidePanel::check);
+    connect(action(QStringLiteral("nextStep")), &QAction::triggered, m_guide,
+            &GuidePanel::nextStep);
+    connect(action(QStringLiteral("previousStep")), &QAction::triggered, m_guide,
+            &GuidePanel::previousStep);
+    connect(action(QStringLiteral("focusGuide")), &QAction::triggered, this, [this] {
+        m_guideDock->show();
+        m_guideDock->raise();
+        m_guide->setFocus();
+    });
+    connect(action(QStringLiteral("focusTerminal")), &QAction::triggered, this, [this] {
+        m_terminalDock->show();
+        m_terminalDock->raise();
+        m_terminal->setFocus();
+    });
+    connect(action(QStringLiteral("focusEditor")), &QAction::triggered, this, [this] {
+        m_editorDock->show();
+        m_editorDock->raise();
+        if (QsciScintilla *editor = m_editor->currentEditor()) {
+            editor->setFocus();
+        }
+    });
+    connect(action(QStringLiteral("apply")), &QAction::triggered, m_editor,
+            &EditorPanel::applyCurrent);
     connect(action(QStringLiteral("resetLayout")), &QAction::triggered, this,
             &MainWindow::resetLayout);
     connect(action(QStringLiteral("about")), &QAction::triggered, this, &MainWindow::showAbout);
@@ -153,6 +177,22 @@ void MainWindow::createMenus()
 
 void MainWindow::connectBridge()
 {
+    connect(m_guide, &GuidePanel::runRequested, this, [this](const QString &line) {
+        m_terminalDock->show();
+        m_terminalDock->raise();
+        m_terminal->runLine(line);
+        m_terminal->setFocus();
+    });
+    connect(m_guide, &GuidePanel::viewedStepChanged, this, [](int step) {
+        QSettings().setValue(QStringLiteral("lab/lastStep"), step);
+    });
+    connect(m_terminal, &TerminalWidget::openEditorRequested, this, [this](const QString &path) {
+        m_editorDock->show();
+        m_editorDock->raise();
+        m_editor->openFile(path);
+    });
+    connect(m_editor, &EditorPanel::applied, this,
+            [this](const core::lab::events::Applied &event) { m_terminal->printApplied(event); });
     connect(&m_bridge, &SessionBridge::labOpened, this,
             [this](const core::lab::events::LabOpened &) { updateTitle(); });
     connect(&m_bridge, &SessionBridge::progressChanged, this,
@@ -210,8 +250,9 @@ void MainWindow::restoreSettings()
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {
         resize(1280, 720);
     }
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_stateRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_restoredStep = settings.value(QStringLiteral("lab/lastStep"), 0).toInt();
+    m_guide->setInitialStep(m_restoredStep);
 }
 
 void MainWindow::saveSettings() const
@@ -230,6 +271,16 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shownOnce && !m_stateRestored) {
+        // The dock sizes follow the window's real size, known only now.
+        QTimer::singleShot(0, this, &MainWindow::resetLayout);
+    }
+    m_shownOnce = true;
+}
+
 void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange) {
@@ -241,6 +292,8 @@ void MainWindow::changeEvent(QEvent *event)
 void MainWindow::applyTheme()
 {
     m_darkTheme = theme::isDark(palette());
+    m_guide->setDark(m_darkTheme);
+    m_editor->setDark(m_darkTheme);
 }
 
 void MainWindow::activateFromOtherInstance()

@@ -57,6 +57,7 @@ public:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     QDockWidget *addPanelDock(QWidget *panel, const QString &title, const QString &objectName,
@@ -85,6 +86,8 @@ private:
     QLabel *m_statusProgress = nullptr;
     QString m_labTitle;
     int m_restoredStep = 0;
+    bool m_stateRestored = false; ///< the docks came from QSettings
+    bool m_shownOnce = false;
     bool m_darkTheme = false;
 };
 
