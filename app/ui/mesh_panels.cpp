@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/ui/mesh_panels.h"
 
+#include "app/bridge/session_bridge.h"
+#include "app/models/mesh_model.h"
+#include "app/ui/mesh_view.h"
+
 #include <QCoreApplication>
 #include <QLabel>
 
 namespace meshcraft::app {
+
+namespace events = core::lab::events;
 
 namespace {
 
@@ -23,10 +29,30 @@ QWidget *placeholder(const QString &text, const QString &objectName, QWidget *pa
 
 MeshPanels createMeshPanels(SessionBridge &bridge, QWidget *parent)
 {
-    Q_UNUSED(bridge);
     MeshPanels panels;
-    panels.meshView = placeholder(QCoreApplication::translate("MeshPanels", "Mesh view"),
-                                  QStringLiteral("meshView"), parent);
+    auto *view = new MeshView(new MeshModel(parent), parent);
+    MeshModel *model = view->model();
+    model->setParent(view);
+    panels.meshView = view;
+
+    QObject::connect(&bridge, &SessionBridge::topologyChanged, model,
+                     [model](const events::TopologyChanged &event) {
+                         model->setTopology(event.topology);
+                     });
+    QObject::connect(&bridge, &SessionBridge::labOpened, model,
+                     [model, &bridge](const events::LabOpened &) {
+                         model->setTopology(bridge.topology());
+                     });
+    QObject::connect(&bridge, &SessionBridge::connectionEvent, model,
+                     &MeshModel::applyConnection);
+    QObject::connect(&bridge, &SessionBridge::cartStatsChanged, model,
+                     &MeshModel::applyCartStats);
+    QObject::connect(&bridge, &SessionBridge::worldRebuilt, model,
+                     [model, &bridge](const events::WorldRebuilt &) {
+                         model->clearTraffic();
+                         model->setTopology(bridge.topology());
+                     });
+
     panels.inspector = placeholder(QCoreApplication::translate("MeshPanels", "Inspector"),
                                    QStringLiteral("inspector"), parent);
     panels.timeline = placeholder(QCoreApplication::translate("MeshPanels", "Event timeline"),

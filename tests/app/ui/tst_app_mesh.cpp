@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Mesh view, the Inspector and the Event timeline: their models on synthetic events, then
+// the real lab driven through the app with the mesh view's items asserted at steps 4, 7, 10
+// and 11 (and the main window's screenshots saved there).
+
+#include "app/bridge/session_bridge.h"
+#include "app/models/mesh_model.h"
+#include "app/ui/main_window.h"
+#include "app/ui/mesh_layout.h"
+#include "app/ui/mesh_view.h"
+#include "tests/app/support/app_fixture.h"
+#include "tests/app/support/screenshot.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+using namespace meshcraft;
+using meshcraft::test::AppFixture;
+namespace events = core::lab::events;
+
+namespace {
+
+constexpr int StepTimeoutMs = 60'000;
+
+std::shared_ptr<core::lab::TopologySnapshot> labTopology()
+{
+    auto t = std::make_shared<core::lab::TopologySnapshot>();
+    t->namespaces = {"default", "istio-system"};
+    t->pods = {
+        {"cartservice-9d86d79259-x2tmh", "default", "10.8.0.3", true, false, "cartservice", ""},
+        {"redis-cart-662f257f7b-52wbm", "default", "10.8.0.4", true, false, "redis-cart", ""},
+        {"istio-egressgateway-62d65958c6-hc9mm", "istio-system", "10.8.0.2", false, true,
+         "istio-egressgateway", ""},
+    };
+    t->services = {{"cartservice", "default", "10.11.240.3", {7070}},
+                   {"redis-cart", "default", "10.11.240.4", {6379}},
+                   {"istio-egressgateway", "istio-system", "10.11.240.2", {80, 443, 6379}}};
+    core::cloud::Instance instance;
+    instance.name = "redis-cart";
+    instance.host = "10.59.118.59";
+    instance.port = 6379;
+    instance.state = core::cloud::InstanceState::Ready;
+    t->instances = {instance};
+    return t;
+}
+
+events::Connection hop(events::Connection::Kind kind, std::uint64_t id, std::uint64_t trace,
+                       std::uint64_t parent, const std::string &proxy, const std::string &cluster,
+                       const std::string &flags = {})
+{
+    events::Connection c;
+    c.kind = kind;
+    c.connectionId = id;
+    c.traceId = trace;
+    c.parentId = parent;
+    c.proxyId = proxy;
+    c.downstream = "10.8.0.9:40312";
+    c.originalDestination = "10.59.118.59:6379";
+    c.cluster = cluster;
+    c.flags = flags;
+    return c;
+}
+
+/// Runs the lab's solutions of `from`..`to` through the app's session and waits for them and
+/// for the bridge to deliver what they caused.
+bool runSteps(AppFixture &app, int from, int to)
+{
+    auto done = std::make_shared<std::atomic<int>>(0);
+    app.bridge->sessionForTest().runSolutions(from, to, [done](bool passed) {
+        done->store(passed ? 1 : -1);
+    });
+    const bool finished = QTest::qWaitFor([&] { return done->load() != 0; }, StepTimeoutMs);
+    QTest::qWait(4 * app::SessionBridge::FlushIntervalMs);
+    return finished && done->load() == 1;
+}
+
+app::MeshView *meshViewOf(const AppFixture &app)
+{
+    return qobject_cast<app::MeshView *>(app.window->meshView());
+}
+
+} // namespace
+
+class tst_AppMesh : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void meshModelBlackHole();
+    void meshModelThroughGateway();
+    void meshModelUpstreamFailure();
+    void layoutIsStable();
+    void meshViewKeyboard();
+    void labStepsOnTheMeshView();
+};
+
+void tst_AppMesh::meshModelBlackHole()
+{
+    app::MeshModel model;
+    auto topology = labTopology();
+    topology->pods.push_back({"busybox", "default", "10.8.0.9", true, false, "", "busybox"});
+    model.setTopology(topology);
+    using K = events::Connection::Kind;
+    model.applyConnection(hop(K::Opened, 7, 7, 0, "busybox.default", ""));
+    model.applyConnection(hop(K::Decided, 7, 7, 0, "busybox.default", "BlackHoleCluster"));
+    model.applyConnection(hop(K::Closed, 7, 7, 0, "busybox.default", "BlackHoleCluster", "UH"));
+
+    const app::MeshNode *busybox = model.node(QStringLiteral("default/busybox"));
+    QVERIFY(busybox);
+    QCOMPARE(busybox->stop, app::MeshOutcome::BlackHole);
+    QCOMPARE(app::outcomeLabel(busybox->stop), QStringLiteral("UH"));
+    QCOMPARE(app::shapeName(app::shapeOf(busybox->stop)), QStringLiteral("octagon"));
+    const app::MeshFlow *flow = model.flow(7);
+    QVERIFY(flow);
+    QCOMPARE(flow->path, QStringList{QStringLiteral("default/busybox")});
+    QCOMPARE(flow->attempted, QStringLiteral("memorystore:redis-cart"));
+    const app::MeshEdge *edge =
+        model.edge(QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart"));
+    QVERIFY(edge);
+    QCOMPARE(edge->lastOutcome, app::MeshOutcome::BlackHole);
+    QVERIFY2(edge->label().startsWith(QStringLiteral("UH")), qPrintable(edge->label()));
+}
+
+void tst_AppMesh::meshModelThroughGateway()
+{
+    app::MeshModel model;
+    auto topology = labTopology();
+    topology->pods.push_back({"busybox", "default", "10.8.0.9", true, false, "", "busybox"});
+    topology->serviceEntryHosts = {"redis.domain (10.59.118.59/32)"};
+    model.setTopology(topology);
+    using K = events::Connection::Kind;
+    const std::string viaGateway =
+        "outbound|6379|redis|istio-egressgateway.istio-system.svc.cluster.local";
+    const std::string gatewayProxy = "istio-egressgateway-62d65958c6-hc9mm.istio-system";
+    model.applyConnection(hop(K::Opened, 20, 20, 0, "busybox.default", ""));
+    model.applyConnection(hop(K::Decided, 20, 20, 0, "busybox.default", viaGateway));
+    // Before the gateway's hop arrives, the path already ends at the gateway.
+    QCOMPARE(model.flow(20)->path,
+             (QStringList{QStringLiteral("default/busybox"),
+                          QStringLiteral("istio-system/istio-egressgateway")}));
+    model.applyConnection(hop(K::Opened, 21, 20, 20, gatewayProxy, ""));
+    model.applyConnection(hop(K::Decided, 21, 20, 20, gatewayProxy, "outbound|6379||redis.domain"));
+    auto bytes = hop(K::Bytes, 21, 20, 20, gatewayProxy, "");
+    bytes.bytesReceived = 14;
+    bytes.bytesSent = 7;
+    model.applyConnection(bytes);
+    QCOMPARE(model.flow(20)->path,
+             (QStringList{QStringLiteral("default/busybox"),
+                          QStringLiteral("istio-system/istio-egressgateway"),
+                          QStringLiteral("memorystore:redis-cart")}));
+    const app::MeshEdge *second = model.edge(QStringLiteral("istio-system/istio-egressgateway"),
+                                             QStringLiteral("memorystore:redis-cart"));
+    QVERIFY(second);
+    QCOMPARE(second->active, 1);
+    QCOMPARE(second->bytesOut, 14u);
+    QVERIFY2(second->label().contains(QStringLiteral("1 open")), qPrintable(second->label()));
+    model.applyConnection(hop(K::Closed, 21, 20, 20, gatewayProxy, "", "-"));
+    model.applyConnection(hop(K::Closed, 20, 20, 0, "busybox.default", "", "-"));
+    QCOMPARE(model.flow(20)->outcome, app::MeshOutcome::Connected);
+    QCOMPARE(second->active, 0);
+    QVERIFY2(second->label().startsWith(QStringLiteral("OK")), qPrintable(second->label()));
+    // Nothing went directly from busybox to the instance.
+    QVERIFY(!model.edge(QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart")));
+    // A ServiceEntry declares the instance's address: a structural edge, no traffic.
+    const app::MeshEdge *declares =
+        model.edge(QStringLiteral("se:redis.domain"), QStringLiteral("memorystore:redis-cart"));
+    QVERIFY(declares && declares->structural);
+}
+
+void tst_AppMesh::meshModelUpstreamFailure()
+{
+    app::MeshModel model;
+    model.setTopology(labTopology());
+    using K = events::Connection::Kind;
+    auto opened = hop(K::Opened, 30, 30, 0, "cartservice-9d86d79259-x2tmh.default", "");
+    opened.originalDestination = "10.59.118.99:6379";
+    model.applyConnection(opened);
+    auto closed = hop(K::Closed, 30, 30, 0, "cartservice-9d86d79259-x2tmh.default",
+                      "PassthroughCluster", "UF,URX");
+    closed.originalDestination = "10.59.118.99:6379";
+    model.applyConnection(closed);
+    const app::MeshFlow *flow = model.flow(30);
+    QCOMPARE(flow->outcome, app::MeshOutcome::UpstreamFailure);
+    QCOMPARE(flow->attempted, QStringLiteral("ext:10.59.118.99:6379"));
+    const app::MeshEdge *edge =
+        model.edge(QStringLiteral("default/cartservice"), QStringLiteral("ext:10.59.118.99:6379"));
+    QVERIFY(edge);
+    QCOMPARE(app::colourRoleOf(edge->lastOutcome), QStringLiteral("failed"));
+    QCOMPARE(app::shapeName(app::shapeOf(edge->lastOutcome)), QStringLiteral("triangle"));
+    QVERIFY(edge->label().startsWith(QStringLiteral("UF")));
+}
+
+void tst_AppMesh::layoutIsStable()
+{
+    app::MeshModel model;
+    app::MeshView view(&model);
+    auto topology = labTopology();
+    model.setTopology(topology);
+    const QStringList ids = {QStringLiteral("default/cartservice"),
+                             QStringLiteral("default/redis-cart"),
+                             QStringLiteral("svc:default/redis-cart"),
+                             QStringLiteral("istio-system/istio-egressgateway"),
+                             QStringLiteral("memorystore:redis-cart")};
+    QHash<QString, QPointF> before;
+    for (const QString &id : ids) {
+        QVERIFY2(view.nodeState(id).exists, qPrintable(id));
+        before.insert(id, view.nodeState(id).position);
+    }
+    // busybox arrives, the gateway's pod is replaced (helm upgrade), a pod of another namespace
+    // and a ServiceEntry appear: nothing that was there moves.
+    auto next = std::make_shared<core::lab::TopologySnapshot>(*topology);
+    next->pods.push_back({"busybox", "default", "10.8.0.9", true, false, "", "busybox"});
+    next->pods.at(2).name = "istio-egressgateway-dfbdf92b62-smlhm";
+    next->pods.push_back({"web-0", "shop", "10.8.0.12", true, false, "web", ""});
+    next->serviceEntryHosts = {"redis.domain (10.59.118.59/32)"};
+    model.setTopology(next);
+    for (const QString &id : ids) {
+        QCOMPARE(view.nodeState(id).position, before.value(id));
+    }
+    QVERIFY(view.nodeState(QStringLiteral("busybox")).exists);
+    QCOMPARE(view.nodeState(QStringLiteral("istio-egressgateway-dfbdf92b62-smlhm")).id,
+             QStringLiteral("istio-system/istio-egressgateway"));
+    QVERIFY(view.nodeState(QStringLiteral("se:redis.domain")).exists);
+}
+
+void tst_AppMesh::meshViewKeyboard()
+{
+    app::MeshModel model;
+    app::MeshView view(&model);
+    model.setTopology(labTopology());
+    view.resize(800, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setFocus(Qt::TabFocusReason);
+    QVERIFY(!view.focusedNode().isEmpty());
+    // Reading order starts in istio-system's band: the gateway.
+    QCOMPARE(view.focusedNode(), QStringLiteral("istio-system/istio-egressgateway"));
+    QTest::keyClick(&view, Qt::Key_Tab);
+    const QString second = view.focusedNode();
+    QVERIFY(second != QStringLiteral("istio-system/istio-egressgateway"));
+    QTest::keyClick(&view, Qt::Key_Right);
+    QVERIFY(view.focusedNode() != second);
+    QSignalSpy activated(&view, &app::MeshView::nodeActivated);
+    QTest::keyClick(&view, Qt::Key_Return);
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(view.selectedNode(), view.focusedNode());
+    QVERIFY(view.nodeState(view.selectedNode()).selected);
+    const double before = view.zoomFactor();
+    QTest::keyClick(&view, Qt::Key_Plus, Qt::ControlModifier);
+    QVERIFY(view.zoomFactor() > before);
+    QTest::keyClick(&view, Qt::Key_0, Qt::ControlModifier);
+    QVERIFY(qAbs(view.zoomFactor() - before) < 1e-6);
+}
+
+void tst_AppMesh::labStepsOnTheMeshView()
+{
+    // Writes the main window's screenshots at steps 4, 7, 10 and 11 to
+    // build/test-artifacts/mesh-step-NN.png.
+    AppFixture app;
+    QVERIFY(app.open());
+    app::MeshView *view = meshViewOf(app);
+    QVERIFY2(view, "the main window's central widget is the mesh view");
+
+    QVERIFY(runSteps(app, 1, 4));
+    QTRY_VERIFY_WITH_TIMEOUT(view->nodeState(QStringLiteral("busybox")).exists, 10'000);
+    QVERIFY(view->nodeState(QStringLiteral("busybox")).sidecar);
+    QTRY_COMPARE_WITH_TIMEOUT(view->lastPathFrom(QStringLiteral("busybox")),
+                              (QStringList{QStringLiteral("default/busybox"),
+                                           QStringLiteral("memorystore:redis-cart")}),
+                              10'000);
+    QVERIFY(view->nodeState(QStringLiteral("redis-cart")).exists);
+    QCOMPARE(view->nodeState(QStringLiteral("memorystore:redis-cart")).detail,
+             QStringLiteral("10.59.118.59:6379"));
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-04")).isEmpty());
+
+    QVERIFY(runSteps(app, 5, 7));
+    QTRY_COMPARE_WITH_TIMEOUT(view->nodeState(QStringLiteral("busybox")).stopLabel,
+                              QStringLiteral("UH"), 10'000);
+    const auto busybox = view->nodeState(QStringLiteral("busybox"));
+    QCOMPARE(busybox.stopShape, QStringLiteral("octagon"));
+    QCOMPARE(busybox.colourRole, QStringLiteral("blocked"));
+    const auto blocked = view->edgeState(QStringLiteral("busybox"),
+                                         QStringLiteral("memorystore:redis-cart"));
+    QVERIFY(blocked.exists);
+    QCOMPARE(blocked.outcome, QStringLiteral("UH"));
+    QCOMPARE(blocked.shape, QStringLiteral("octagon"));
+    QCOMPARE(blocked.colourRole, QStringLiteral("blocked"));
+    QCOMPARE(blocked.cluster, QStringLiteral("BlackHoleCluster"));
+    QCOMPARE(view->lastPathFrom(QStringLiteral("busybox")),
+             QStringList{QStringLiteral("default/busybox")});
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-07")).isEmpty());
+
+    QVERIFY(runSteps(app, 8, 10));
+    QTRY_COMPARE_WITH_TIMEOUT(view->lastPathFrom(QStringLiteral("busybox")),
+                              (QStringList{QStringLiteral("default/busybox"),
+                                           QStringLiteral("memorystore:redis-cart")}),
+                              10'000);
+    QCOMPARE(view->nodeState(QStringLiteral("busybox")).stopLabel, QString());
+    const auto direct = view->edgeState(QStringLiteral("busybox"),
+                                        QStringLiteral("memorystore:redis-cart"));
+    QCOMPARE(direct.outcome, QStringLiteral("OK"));
+    QCOMPARE(direct.colourRole, QStringLiteral("ok"));
+    QCOMPARE(direct.cluster, QStringLiteral("outbound|6379||redis.domain"));
+    QVERIFY(!view->edgeState(QStringLiteral("busybox"), QStringLiteral("istio-egressgateway"))
+                 .exists);
+    QVERIFY(view->nodeState(QStringLiteral("se:redis.domain")).exists);
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-10")).isEmpty());
+
+    QVERIFY(runSteps(app, 11, 11));
+    const QStringList viaGateway = {QStringLiteral("default/busybox"),
+                                    QStringLiteral("istio-system/istio-egressgateway"),
+                                    QStringLiteral("memorystore:redis-cart")};
+    QTRY_COMPARE_WITH_TIMEOUT(view->lastPathFrom(QStringLiteral("busybox")), viaGateway, 10'000);
+    const auto first = view->edgeState(QStringLiteral("busybox"),
+                                       QStringLiteral("istio-system/istio-egressgateway"));
+    const auto second = view->edgeState(QStringLiteral("istio-system/istio-egressgateway"),
+                                        QStringLiteral("memorystore:redis-cart"));
+    QVERIFY(first.exists && second.exists);
+    QCOMPARE(first.outcome, QStringLiteral("OK"));
+    QCOMPARE(second.outcome, QStringLiteral("OK"));
+    QVERIFY(first.lit && second.lit);
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-11")).isEmpty());
+}
+
+QTEST_MAIN(tst_AppMesh)
+#include "tst_app_mesh.moc"
