@@ -1208,6 +1208,7 @@ CommandStatus runExec(Invocation &run)
     options.container = container->name;
     options.image = container->image;
     options.tty = tty && run.ctx.stdinIsTerminal();
+    options.stdinAttached = run.args.isSet("stdin");
     const std::string &program = command.front();
     const bool interactiveShell =
         command.size() == 1 && (program == "/bin/sh" || program == "sh" || program == "/bin/ash" ||

@@ -11,12 +11,33 @@ namespace meshcraft::core::shell::tools {
 
 namespace {
 
+class PodShell : public ShellContext
+{
+public:
+    PodShell(const PodShellOptions &options, VirtualFs &fs,
+             std::shared_ptr<CommandRegistry> commands)
+        : ShellContext(options.pod, ShellFlavor::Ash, fs, std::move(commands)), m_tty(options.tty),
+          m_stdinAttached(options.stdinAttached)
+    {
+        setShellName(options.shellName);
+    }
+
+    bool stdinAttached() const { return m_stdinAttached; }
+
+    // Interface
+    std::string prompt() const override { return m_tty ? ShellContext::prompt() : std::string(); }
+
+private:
+    bool m_tty;
+    bool m_stdinAttached;
+};
+
 /// Hands the terminal's lines to a running probe, and its Ctrl+D / Ctrl+C.
 class ProbeCommandSession : public CommandSession
 {
 public:
-    explicit ProbeCommandSession(std::shared_ptr<probe::ProbeSession> session)
-        : m_session(std::move(session))
+    ProbeCommandSession(std::shared_ptr<probe::ProbeSession> session, bool readsTerminal)
+        : m_session(std::move(session)), m_readsTerminal(readsTerminal)
     {
     }
     ~ProbeCommandSession() override
@@ -30,9 +51,11 @@ public:
     void input(std::string_view line) override { m_session->sendLine(std::string(line)); }
     void endOfInput() override { m_session->sendEof(); }
     void interrupt() override { m_session->interrupt(); }
+    bool wantsInput() const override { return m_readsTerminal; }
 
 private:
     std::shared_ptr<probe::ProbeSession> m_session;
+    bool m_readsTerminal;
 };
 
 /// telnet, nc or redis-cli as the pod runs them: a probe session from the pod's address.
@@ -89,7 +112,12 @@ public:
         auto session = m_state.world().probes().createSession(m_tool, std::move(args), *podContext,
                                                               std::move(callbacks));
         session->start();
-        if (!ctx.stdinIsTerminal()) {
+        const auto *podShell = dynamic_cast<const PodShell *>(&ctx.shell());
+        const bool detached = podShell && !podShell->stdinAttached();
+        if (detached) {
+            // kubectl exec without -i: nothing reaches the program's stdin.
+            session->sendEof();
+        } else if (!ctx.stdinIsTerminal()) {
             // Piped input (echo PING | redis-cli): its lines, then end of input.
             std::string_view text = ctx.stdinText();
             while (!text.empty()) {
@@ -99,7 +127,8 @@ public:
             }
             session->sendEof();
         }
-        return CommandStatus::running(std::make_shared<ProbeCommandSession>(std::move(session)));
+        return CommandStatus::running(std::make_shared<ProbeCommandSession>(
+            std::move(session), !detached && ctx.stdinIsTerminal()));
     }
 
 private:
@@ -107,23 +136,6 @@ private:
     probe::Tool m_tool;
     std::string m_nameSpace;
     std::string m_pod;
-};
-
-class PodShell : public ShellContext
-{
-public:
-    PodShell(const PodShellOptions &options, VirtualFs &fs,
-             std::shared_ptr<CommandRegistry> commands)
-        : ShellContext(options.pod, ShellFlavor::Ash, fs, std::move(commands)), m_tty(options.tty)
-    {
-        setShellName(options.shellName);
-    }
-
-    // Interface
-    std::string prompt() const override { return m_tty ? ShellContext::prompt() : std::string(); }
-
-private:
-    bool m_tty;
 };
 
 } // namespace

@@ -30,6 +30,9 @@ struct PodShellOptions
     std::string image;                 ///< its image
     std::string shellName = "/bin/sh"; ///< $0, the prefix of `not found`
     bool tty = true;                   ///< without a TTY ash shows no prompt
+    /// `kubectl exec -i`: the terminal's lines reach the pod. Without it a program in the pod
+    /// reads end of input at once (telnet then exits 0, nc half-closes).
+    bool stdinAttached = true;
 };
 
 /// A pod's shell for `kubectl exec`: ash with the pod's own filesystem, the pod's env only (D7),

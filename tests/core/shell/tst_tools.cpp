@@ -673,6 +673,11 @@ void tst_Tools::commands_data()
         << QStringList{InjectBusybox} << "kubectl exec busybox -- redis-cli -h 10.0.0.1 ping" << 127
         << ""
         << "~redis-cli: not found\n";
+    QTest::addRow("exec-without-stdin-telnet-ends")
+        << QStringList{EnableApi, CreateInstance, InjectBusybox}
+        << "kubectl exec busybox -c busybox -- telnet 10.59.118.59 6379" << 0
+        << "Connected to 10.59.118.59\n"
+        << "";
     QTest::addRow("exec-container-not-found")
         << QStringList{InjectBusybox} << "kubectl exec busybox -c nope -- ls" << 1 << ""
         << "error: container nope not found in pod busybox\n";
