@@ -22,7 +22,9 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -514,6 +516,15 @@ void GuidePanel::rebuildPage()
     // The title is shown above; the text's own top heading would repeat it in a huge font.
     static const QRegularExpression topHeading(QStringLiteral("^\\s*# [^\\n]*\\n"));
     m_text->setMarkdown(expand(def->text).remove(topHeading));
+    // Markdown code blocks do not wrap by default; in a narrow guide they must.
+    for (QTextBlock block = m_text->document()->begin(); block.isValid(); block = block.next()) {
+        if (block.blockFormat().nonBreakableLines()) {
+            QTextCursor cursor(block);
+            QTextBlockFormat format = block.blockFormat();
+            format.setNonBreakableLines(false);
+            cursor.setBlockFormat(format);
+        }
+    }
 
     clearLayout(m_notesBox);
     for (const auto &[path, markdown] : def->notes) {

@@ -3,6 +3,7 @@
 
 #include "app/bridge/session_bridge.h"
 
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QKeyEvent>
 #include <QMimeData>
@@ -94,7 +95,7 @@ TerminalWidget::TerminalWidget(SessionBridge &bridge, QWidget *parent)
     connect(&m_bridge, &SessionBridge::worldRebuilt, this,
             [this](const events::WorldRebuilt &event) {
                 m_echoes.clear();
-                if (m_promptShown || !m_pending.isEmpty() || document()->characterCount() > 1) {
+                if (m_used) { // not on the lab's first setup
                     append(tr("[the lab was set up for step %1]\n").arg(event.atStep));
                 }
             });
@@ -225,6 +226,7 @@ void TerminalWidget::runLine(const QString &line)
 void TerminalWidget::submit()
 {
     const QString line = input();
+    m_used = true;
     // The typed line stays on screen as history; the session's echo of it is skipped.
     setInputText(QString());
     m_pending += shown(line) + QLatin1Char('\n');
@@ -247,14 +249,19 @@ void TerminalWidget::submit()
 
 void TerminalWidget::printApplied(const events::Applied &event)
 {
-    QString text;
+    // As if the learner had typed the apply: kubectl's own lines, else the diagnostics.
+    QString text = tr("[editor] kubectl apply -f %1\n")
+                       .arg(QFileInfo(QString::fromStdString(event.path)).fileName());
     for (const std::string &line : event.lines) {
         text += QString::fromStdString(line) + QLatin1Char('\n');
     }
-    for (const auto &diagnostic : event.diagnostics) {
-        text += QString::fromStdString(diagnostic.toString()) + QLatin1Char('\n');
+    if (event.lines.empty()) {
+        for (const auto &diagnostic : event.diagnostics) {
+            text += QString::fromStdString(diagnostic.toString()) + QLatin1Char('\n');
+        }
     }
-    printNote(tr("[editor] Apply %1\n").arg(QString::fromStdString(event.path)) + text);
+    m_used = true;
+    printNote(text);
 }
 
 void TerminalWidget::printNote(const QString &text)

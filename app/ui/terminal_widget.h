@@ -74,6 +74,7 @@ private:
     QString m_shownPrompt;      ///< the prompt text in the document before the input
     bool m_promptShown = false; ///< false while a command runs
     bool m_attached = false;
+    bool m_used = false;        ///< the learner ran something (rebuild notices make sense)
     int m_inputLength = 0;      ///< characters of input after the prompt
     QStringList m_history;
     int m_historyIndex = 0;     ///< == m_history.size() when editing a new line
