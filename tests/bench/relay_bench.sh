@@ -15,7 +15,9 @@
 #
 # Usage: tests/bench/relay_bench.sh [BUILD_DIR]   (default: build-relay; needs
 #        meshcraft_relay_bench built there, redis-tools and haproxy installed)
-# Environment: ROUNDS (3), N (requests per run, 200000), IDLE (8000 connections).
+# Environment: ROUNDS (3), N (requests per run, 200000), IDLE (8000 connections),
+#   RELAY_CPU (1; 0 puts the relay on the client's and server's CPU: no cross-CPU wake-ups),
+#   MODES ("c50 c50_P16 c50_k0 c1"), SKIP_EXTRAS (1: no idle-memory and swap measurements).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +27,8 @@ bench=$build/bin/meshcraft_relay_bench
 rounds=${ROUNDS:-3}
 n=${N:-200000}
 idle=${IDLE:-8000}
+relay_cpu=${RELAY_CPU:-1}
+read -r -a modes <<<"${MODES:-c50 c50_P16 c50_k0 c1}"
 work=$(mktemp -d)
 pids=()
 
@@ -65,7 +69,7 @@ wait_port "$redis_port"
 
 start_mc() { # $1 = hops; sets mc_port and mc_pid
     local out=$work/mc$1.out
-    taskset -c 1 "$bench" serve --redis-port "$redis_port" --hops "$1" >"$out" 2>"$work/mc$1.err" &
+    taskset -c "$relay_cpu" "$bench" serve --redis-port "$redis_port" --hops "$1" >"$out" 2>"$work/mc$1.err" &
     mc_pid=$!
     pids+=($mc_pid)
     for _ in $(seq 1 200); do
@@ -80,6 +84,7 @@ mc1_port=$mc_port
 mc1_pid=$mc_pid
 start_mc 2
 mc2_port=$mc_port
+mc2_pid=$mc_pid
 
 hap1_port=$(free_port)
 hap2_port=$(free_port)
@@ -103,7 +108,7 @@ frontend two_hops
 backend first_hop
     server hop 127.0.0.1:$hap1_port
 CFG
-taskset -c 1 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+taskset -c "$relay_cpu" haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 hap_pid=$!
 wait_port "$hap1_port"
@@ -127,7 +132,6 @@ run() { # $1 = port, rest = redis-benchmark options
 }
 
 declare -A results
-modes=("c50" "c50_P16" "c50_k0" "c1")
 mode_args() {
     case $1 in
     c50) echo "-c 50 -n $n" ;;
@@ -168,18 +172,19 @@ col() { # $1 = key, $2 = field (1 rps, 2 p50, 3 p99, 4 relay CPU us per request)
 echo
 echo "| measure | direct | Meshcraft 1 hop | HAProxy 1 hop | Meshcraft 2 hops | HAProxy 2 hops | mc1/hap1 | mc2/direct | hap2/direct |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for mode in c50 c50_P16 c50_k0 c1; do
+for mode in "${modes[@]}"; do
     d=$(col "direct,$mode" 1); m1=$(col "mc1,$mode" 1); h1=$(col "hap1,$mode" 1)
     m2=$(col "mc2,$mode" 1); h2=$(col "hap2,$mode" 1)
     awk -v mode="$mode" -v d="$d" -v m1="$m1" -v h1="$h1" -v m2="$m2" -v h2="$h2" 'BEGIN {
         printf "| GET rps, %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f |\n",
             mode, d, m1, h1, m2, h2, m1/h1, m2/d, h2/d }'
 done
-for mode in c50 c50_P16 c50_k0; do
+for mode in "${modes[@]}"; do
+    [ "$mode" = c1 ] && continue
     m1=$(col "mc1,$mode" 4); h1=$(col "hap1,$mode" 4); m2=$(col "mc2,$mode" 4); h2=$(col "hap2,$mode" 4)
     echo "| relay CPU us/request, $mode | | $m1 | $h1 | $m2 | $h2 | | | |"
 done
-for f in 2 3; do
+[[ " ${modes[*]} " == *" c1 "* ]] && for f in 2 3; do
     name=$([ "$f" = 2 ] && echo p50 || echo p99)
     d=$(col "direct,c1" $f); m1=$(col "mc1,c1" $f); h1=$(col "hap1,c1" $f)
     m2=$(col "mc2,c1" $f); h2=$(col "hap2,c1" $f)
@@ -187,6 +192,8 @@ for f in 2 3; do
         printf "| GET %s ms, 1 client | %.3f | %.3f (+%.0f us) | %.3f (+%.0f us) | %.3f (+%.0f us/hop) | %.3f (+%.0f us/hop) | | | |\n",
             name, d, m1, (m1-d)*1000, h1, (h1-d)*1000, m2, (m2-d)*500, h2, (h2-d)*500 }'
 done
+
+[ "${SKIP_EXTRAS:-0}" = 1 ] && exit 0
 
 # Held idle connections through one hop: relay RSS growth per connection.
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -211,4 +218,4 @@ fi
 kill "$hold_pid" 2>/dev/null || true
 
 # Policy push visibility and a 1,000-ServiceEntry swap.
-taskset -c 1 "$bench" swap --redis-port "$redis_port" --rounds 200 --service-entries 1000
+taskset -c "$relay_cpu" "$bench" swap --redis-port "$redis_port" --rounds 200 --service-entries 1000
