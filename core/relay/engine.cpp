@@ -194,6 +194,7 @@ private:
     void decide(Connection &c);
     void connectUpstream(Connection &c, const net::Route &route);
     void checkConnect(Connection &c);
+    void sendEarly(Connection &c);
     void onConnected(Connection &c);
     void process(Connection &c);
     bool transfer(Connection &c, Side &src, Side &dst, Flow &flow, bool toUpstream);
@@ -1247,7 +1248,51 @@ void EngineCore::connectUpstream(Connection &c, const net::Route &route)
     }
     if (rc == 0) {
         onConnected(c);
+        return;
     }
+    sendEarly(c);
+}
+
+void EngineCore::sendEarly(Connection &c)
+{
+    // On loopback the handshake has usually completed by the time connect() says EINPROGRESS.
+    // Sending what we hold right away (as HAProxy does) saves a loop round trip and the SO_ERROR
+    // check per connection; a socket still connecting answers EAGAIN and we wait for EPOLLOUT.
+    if (c.toUp.size == 0 && c.role == Role::Tunnel) {
+        // A tunnel connection was decided at accept: its first bytes have not been read yet.
+        const auto n = ::recv(c.down.fd, m_scratch.get(), m_chunk, 0);
+        if (n > 0) {
+            const auto got = static_cast<std::size_t>(n);
+            flowAppend(c.toUp, m_scratch.get(), got);
+            c.bytesReceived += got;
+            c.listenerStats->downstreamCxRxBytesTotal += got;
+            c.down.readable = got == m_chunk;
+        } else if (n < 0 && wouldBlock(errno)) {
+            c.down.readable = false;
+        }
+    }
+    if (c.toUp.size == 0) {
+        return;
+    }
+    const auto n = ::send(c.up.fd, c.toUp.data.get() + c.toUp.offset, c.toUp.size, MSG_NOSIGNAL);
+    if (n < 0) {
+        if (wouldBlock(errno) || errno == EINTR) {
+            return; // still connecting
+        }
+        ++c.clusterStats->upstreamCxConnectFail;
+        c.flags |=
+            ResponseFlag::UpstreamConnectionFailure | ResponseFlag::UpstreamRetryLimitExceeded;
+        closeConnection(c, "upstream connection failed");
+        return;
+    }
+    const auto written = static_cast<std::size_t>(n);
+    c.clusterStats->upstreamCxTxBytesTotal += written;
+    c.toUp.offset += written;
+    c.toUp.size -= written;
+    if (c.toUp.size == 0) {
+        flowRelease(c.toUp);
+    }
+    onConnected(c); // bytes went out: the connection is established
 }
 
 void EngineCore::checkConnect(Connection &c)

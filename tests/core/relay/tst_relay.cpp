@@ -184,6 +184,8 @@ private slots:
     void resetPassedOn();
     void slowReaderKeepsMemoryBounded();
     void upstreamRefusedIsUF();
+    void realConnectRefusedIsUF_data();
+    void realConnectRefusedIsUF();
     void connectTimeoutIsUF();
     void gatewayPortWithoutListenerIsUF();
     void noFilterChainIsNR();
@@ -603,6 +605,43 @@ void tst_Relay::upstreamRefusedIsUF()
     QVERIFY(relay::hasFlag(closed.flags, relay::ResponseFlag::UpstreamConnectionFailure));
     QCOMPARE(closed.decision.upstreamKind, std::string("refused"));
     QCOMPARE(closed.detail, std::string("upstream connection refused")); // at once, no timeout
+    QCOMPARE(
+        world.engine->stats(Busybox).value("cluster.PassthroughCluster.upstream_cx_connect_fail"),
+        1u);
+}
+
+void tst_Relay::realConnectRefusedIsUF_data()
+{
+    QTest::addColumn<bool>("viaTunnel");
+    QTest::addRow("captured-connection") << false;
+    QTest::addRow("tunnel-connection-with-early-data") << true;
+}
+
+void tst_Relay::realConnectRefusedIsUF()
+{
+    // The address map names a loopback port where nothing listens (a server that died): the
+    // kernel refuses the relay's connect, and the client sees the sidecar close, flag UF.
+    QFETCH(bool, viaTunnel);
+    World world;
+    world.map->setEndpoint(MemorystoreNet, meshcraft::tests::freeLoopbackPort());
+    QVERIFY(world.engine->addProxy({Busybox, relay::ProxyKind::Sidecar, lab::BusyboxIp},
+                                   lab::share(lab::sidecar(Busybox, false, testSettings()))));
+    int fd = -1;
+    if (viaTunnel) {
+        const auto port = world.engine->openTunnel(Busybox, MemorystoreRedis);
+        QVERIFY(port);
+        fd = meshcraft::tests::connectLoopback(*port);
+    } else {
+        fd = world.open(MemorystoreRedis);
+    }
+    QVERIFY(sendAll(fd, "PING\r\n"));
+    QVERIFY(closedByPeer(fd));
+    ::close(fd);
+    QTRY_COMPARE_WITH_TIMEOUT(world.observer->count(ConnectionEvent::Kind::Closed), std::size_t(1),
+                              3000);
+    const auto closed = world.observer->of(ConnectionEvent::Kind::Closed).front();
+    QCOMPARE(flagsOf(closed), QString("UF,URX"));
+    QCOMPARE(world.observer->count(ConnectionEvent::Kind::UpstreamConnected), std::size_t(0));
     QCOMPARE(
         world.engine->stats(Busybox).value("cluster.PassthroughCluster.upstream_cx_connect_fail"),
         1u);
