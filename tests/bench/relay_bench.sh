@@ -59,15 +59,24 @@ wait_port() { # wait until something accepts on 127.0.0.1:$1
 }
 
 # redis-server: Debian 12 ships it as redis-check-rdb, a server when argv[0] is redis-server (D22).
-redis_port=$(free_port)
-[ "$redis_port" != 6379 ] || redis_port=$(free_port)
-(exec -a redis-server /usr/bin/redis-check-rdb --port "$redis_port" --bind 127.0.0.1 \
-    --save "" --appendonly no --protected-mode yes --maxclients 10000 --logfile "$work/redis.log") &
-pids+=($!)
-taskset -pc 0 "${pids[-1]}" >/dev/null
-wait_port "$redis_port"
+# One instance per target: with a new connection per request (-k 0) every target leaves thousands
+# of TIME_WAIT sockets towards its server, and sharing one server port would make each target
+# pay for the previous one's in connect()'s port search.
+start_redis() { # sets redis_port
+    redis_port=$(free_port)
+    [ "$redis_port" != 6379 ] || redis_port=$(free_port)
+    (exec -a redis-server /usr/bin/redis-check-rdb --port "$redis_port" --bind 127.0.0.1 \
+        --save "" --appendonly no --protected-mode yes --maxclients 10000 \
+        --logfile "$work/redis-$redis_port.log") &
+    pids+=($!)
+    taskset -pc 0 "${pids[-1]}" >/dev/null
+    wait_port "$redis_port"
+}
+start_redis
+redis_direct=$redis_port
 
 start_mc() { # $1 = hops; sets mc_port and mc_pid
+    start_redis
     local out=$work/mc$1.out
     taskset -c "$relay_cpu" "$bench" serve --redis-port "$redis_port" --hops "$1" >"$out" 2>"$work/mc$1.err" &
     mc_pid=$!
@@ -86,7 +95,12 @@ start_mc 2
 mc2_port=$mc_port
 mc2_pid=$mc_pid
 
+start_redis
+redis_hap1=$redis_port
+start_redis
+redis_hap2=$redis_port
 hap1_port=$(free_port)
+hap2_hop_port=$(free_port)
 hap2_port=$(free_port)
 cat >"$work/haproxy.cfg" <<CFG
 global
@@ -101,20 +115,26 @@ frontend one_hop
     bind 127.0.0.1:$hap1_port
     default_backend redis
 backend redis
-    server redis 127.0.0.1:$redis_port
+    server redis 127.0.0.1:$redis_hap1
 frontend two_hops
     bind 127.0.0.1:$hap2_port
-    default_backend first_hop
-backend first_hop
-    server hop 127.0.0.1:$hap1_port
+    default_backend second_hop
+backend second_hop
+    server hop 127.0.0.1:$hap2_hop_port
+frontend second_hop
+    bind 127.0.0.1:$hap2_hop_port
+    default_backend redis2
+backend redis2
+    server redis 127.0.0.1:$redis_hap2
 CFG
 taskset -c "$relay_cpu" haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 hap_pid=$!
 wait_port "$hap1_port"
 wait_port "$hap2_port"
+wait_port "$hap2_hop_port"
 
-declare -A port=([direct]=$redis_port [mc1]=$mc1_port [hap1]=$hap1_port [mc2]=$mc2_port [hap2]=$hap2_port)
+declare -A port=([direct]=$redis_direct [mc1]=$mc1_port [hap1]=$hap1_port [mc2]=$mc2_port [hap2]=$hap2_port)
 declare -A relay_pid=([direct]=0 [mc1]=$mc1_pid [hap1]=$hap_pid [mc2]=$mc2_pid [hap2]=$hap_pid)
 cpu_ticks() { # user+system clock ticks of a process (0 for none)
     [ "$1" = 0 ] && { echo 0; return; }
@@ -218,4 +238,4 @@ fi
 kill "$hold_pid" 2>/dev/null || true
 
 # Policy push visibility and a 1,000-ServiceEntry swap.
-taskset -c "$relay_cpu" "$bench" swap --redis-port "$redis_port" --rounds 200 --service-entries 1000
+taskset -c "$relay_cpu" "$bench" swap --redis-port "$redis_direct" --rounds 200 --service-entries 1000
