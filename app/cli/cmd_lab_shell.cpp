@@ -212,25 +212,31 @@ void runInteractive(lab::Session &session, EventQueue &queue, TerminalView &view
     editor.hide();
 }
 
-/// --checks: every step's checks, once the session is over. A failing step is checked again
-/// for a few seconds, as the cart's success rate converges.
+/// --checks: each step's checks, as they stood when the step passed during the session; a step
+/// that has not passed is checked now, and again for a few seconds while the cart's success rate
+/// converges.
 bool checkAll(lab::Session &session, EventQueue &queue, const lab::Definition &definition,
               std::ostream &out)
 {
     const int count = static_cast<int>(definition.steps.size());
     std::map<int, events::ChecksEvaluated> results;
+    for (const lab::StepStatus &status : session.steps()) {
+        if (status.state == lab::StepState::Passed) {
+            results[status.index] = {status.index, session.lastResults(status.index), true};
+        }
+    }
     const auto settleUntil = Clock::now() + 10s;
     for (;;) {
-        std::vector<int> asked;
+        std::size_t asked = 0;
         for (int step = 1; step <= count; ++step) {
             if (!results.count(step) || !results[step].passed) {
                 session.checkStep(step);
-                asked.push_back(step);
+                ++asked;
             }
         }
         std::size_t answered = 0;
         const auto deadline = Clock::now() + 60s;
-        while (answered < asked.size() && Clock::now() < deadline) {
+        while (answered < asked && Clock::now() < deadline) {
             for (const lab::Event &event : queue.take(200ms)) {
                 if (const auto *c = std::get_if<events::ChecksEvaluated>(&event.payload)) {
                     results[c->step] = *c;
