@@ -94,7 +94,9 @@ void SessionBridge::onSessionEvents(const std::vector<core::lab::Event> &batch)
                 if (connection->kind == events::Connection::Kind::Bytes) {
                     // Only the latest totals matter to the UI: the queue must not grow with bytes.
                     if (known != m_pendingBytes.end()) {
-                        m_pending[known->second] = event;
+                        // The latest totals take the earlier one's place and sequence number,
+                        // so the batch stays in order.
+                        m_pending[known->second].payload = event.payload;
                         continue;
                     }
                     m_pendingBytes.emplace(connection->connectionId, m_pending.size());

@@ -5,6 +5,7 @@
 #include "app/models/step_list_model.h"
 #include "app/ui/theme.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
@@ -49,7 +50,9 @@ public:
         setFrameShape(QFrame::NoFrame);
         setOpenExternalLinks(true);
         viewport()->setAutoFillBackground(false);
-        connect(document(), &QTextDocument::contentsChanged, this, [this] { fitHeight(); });
+        // The layout sizes the document lazily: follow its size, not its contents.
+        connect(document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged,
+                this, [this] { fitHeight(); });
     }
 
 protected:
@@ -92,6 +95,16 @@ void clearLayout(QVBoxLayout *layout)
         }
         delete item;
     }
+}
+
+/// A wrapped label must not widen the guide (long commands have no spaces to wrap at); its
+/// height still follows its width.
+void ignoreWidth(QLabel *label)
+{
+    QSizePolicy policy = label->sizePolicy();
+    policy.setHorizontalPolicy(QSizePolicy::Ignored);
+    policy.setHeightForWidth(true);
+    label->setSizePolicy(policy);
 }
 
 /// "redis-api-enabled" -> "Redis api enabled"
@@ -438,7 +451,13 @@ QWidget *GuidePanel::noteFrame(const QString &markdown, QWidget *parent) const
                                         "border-left: 4px solid %2; border-radius: 3px; }")
                              .arg(colors.noteBackground.name(), colors.noteBorder.name()));
     auto *layout = new QVBoxLayout(frame);
-    auto *title = heading(tr("ⓘ Simulator note"), frame);
+    auto *titleRow = new QHBoxLayout;
+    auto *icon = new QLabel(frame);
+    const int iconSize = fontMetrics().height();
+    icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxInformation).pixmap(iconSize));
+    auto *title = heading(tr("Simulator note"), frame);
+    titleRow->addWidget(icon);
+    titleRow->addWidget(title, 1);
     auto *body = new QLabel(frame);
     body->setTextFormat(Qt::MarkdownText);
     body->setText(markdown);
@@ -449,7 +468,7 @@ QWidget *GuidePanel::noteFrame(const QString &markdown, QWidget *parent) const
     ink.setColor(QPalette::WindowText, m_dark ? QColor(0xf0, 0xe6, 0xc8) : QColor(0x3d, 0x2e, 0x00));
     body->setPalette(ink);
     title->setPalette(ink);
-    layout->addWidget(title);
+    layout->addLayout(titleRow);
     layout->addWidget(body);
     return frame;
 }
@@ -469,7 +488,7 @@ QWidget *GuidePanel::commandRow(const QString &command, const QString &inPod, in
     text->setWordWrap(true);
     text->setTextFormat(Qt::PlainText);
     text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    text->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    ignoreWidth(text);
     layout->addWidget(text);
 
     auto *buttons = new QHBoxLayout;
@@ -595,9 +614,10 @@ void GuidePanel::rebuildChecklist()
         }
         text->setText(html);
         text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        text->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        ignoreWidth(text);
+        text->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         layout->addWidget(icon, 0, Qt::AlignTop);
-        layout->addWidget(text, 1);
+        layout->addWidget(text, 1, Qt::AlignTop);
         m_checklistBox->addWidget(row);
         m_checklistLines.append((result.passed ? QStringLiteral("passed: ")
                                                : QStringLiteral("failed: "))
@@ -635,7 +655,7 @@ void GuidePanel::rebuildHints()
         label->setText(tr("**Hint %1.** %2").arg(++rung).arg(markdown));
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextBrowserInteraction);
-        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        ignoreWidth(label);
         m_hintsBox->addWidget(label);
     }
 }
@@ -677,7 +697,7 @@ void GuidePanel::rebuildSolution()
             label->setWordWrap(true);
             label->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
             label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+            ignoreWidth(label);
             m_solutionBox->addWidget(label);
         } else {
             m_solutionBox->addWidget(commandRow(line, QString(), index++, m_page));

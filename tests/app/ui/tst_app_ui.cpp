@@ -13,6 +13,7 @@
 #include "tests/app/support/app_fixture.h"
 #include "tests/app/support/screenshot.h"
 
+#include <Qsci/qscilexer.h>
 #include <Qsci/qsciscintilla.h>
 
 #include <QAbstractItemModelTester>
@@ -22,12 +23,16 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 #include <QTreeView>
 #include <QUuid>
+
+#include <set>
 
 using namespace meshcraft;
 using meshcraft::test::AppFixture;
@@ -84,6 +89,8 @@ private slots:
     void editorDiagnosticsAndApply();
     void editsSurviveRestart();
     void bridgeCoalesces();
+    void darkPalette();
+    void shortcutsAndSettings();
 };
 
 void tst_AppUi::initTestCase()
@@ -215,6 +222,12 @@ void tst_AppUi::guideDrivesSteps1To4()
     QTest::mouseClick(guide->findChild<QPushButton *>(QStringLiteral("hintButton")),
                       Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(guide->hints().size(), 1, 5000);
+    QTest::qWait(50);
+    if (auto *scroll = guide->findChild<QScrollArea *>(QStringLiteral("stepScroll"))) {
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+    }
+    QVERIFY(!test::saveScreenshot(app.window->guideDock(), QStringLiteral("guide-check-failed"))
+                 .isEmpty());
 
     QVERIFY(clickRun(guide, 0));
     settle(app);
@@ -505,22 +518,101 @@ void tst_AppUi::bridgeCoalesces()
     for (int i = 0; i < 20; ++i) {
         typeLine(app.terminal(), QStringLiteral("echo %1").arg(i));
     }
+    QTRY_VERIFY_WITH_TIMEOUT(app.terminal()->transcript().contains(QStringLiteral("\n19\n")),
+                             CommandTimeoutMs);
     QVERIFY(app.waitForPrompt(hostPrompt, CommandTimeoutMs));
     const qint64 elapsed = timer.elapsed();
     const int flushes = app.bridge->flushCountForTest() - before;
     // At most one flush per interval (D17), plus the first one.
     QVERIFY2(flushes <= elapsed / app::SessionBridge::FlushIntervalMs + 2,
              qPrintable(QStringLiteral("%1 flushes in %2 ms").arg(flushes).arg(elapsed)));
-    // Batches come in order.
+    // Batches come in order, and a connection's Bytes events are merged: one per batch.
     std::uint64_t last = 0;
     for (const QList<QVariant> &args : flushed) {
         const auto batch = args.at(0).value<app::EventBatch>();
+        std::set<std::uint64_t> bytesSeen;
         for (const core::lab::Event &event : batch) {
             QVERIFY(event.sequence > last);
             last = event.sequence;
+            const auto *connection = std::get_if<core::lab::events::Connection>(&event.payload);
+            if (connection != nullptr
+                && connection->kind == core::lab::events::Connection::Kind::Bytes) {
+                QVERIFY(bytesSeen.insert(connection->connectionId).second);
+            }
         }
     }
-    QVERIFY(app.terminal()->transcript().contains(QStringLiteral("\n19\n")));
+}
+
+void tst_AppUi::darkPalette()
+{
+    const QPalette original = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
+    dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x20));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x29));
+    dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x38));
+    dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb0));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x38));
+    dark.setColor(QPalette::ToolTipText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(dark);
+    {
+        AppFixture app;
+        QVERIFY(app.open());
+        app.guide()->viewStep(6); // the step with a simulator note
+        QCOMPARE(app.guide()->notes().size(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(app.editor()->currentEditor() != nullptr, 5000);
+        const QsciScintilla *editor = app.editor()->currentEditor();
+        QVERIFY(editor->lexer()->paper(0).lightness() < 128);
+        QVERIFY(editor->lexer()->color(0).lightness() > 128);
+        QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("main-window-dark")).isEmpty());
+    }
+    QApplication::setPalette(original);
+}
+
+void tst_AppUi::shortcutsAndSettings()
+{
+    QSettings().clear();
+    QTemporaryDir state;
+    {
+        AppFixture app;
+        QVERIFY(app.open(QStringLiteral("egress-gateway"), 20'000, state.path()));
+        QCOMPARE(app.guide()->viewedStep(), 1);
+        app.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(app.window.get(), 5000));
+        // F5 checks, Alt+Right / Alt+Left move between steps, Ctrl+2 focuses the terminal.
+        QTest::keyClick(app.window.get(), Qt::Key_F5);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.guide()->checklist().isEmpty(), CommandTimeoutMs);
+        QTest::keyClick(app.window.get(), Qt::Key_Right, Qt::AltModifier);
+        QCOMPARE(app.guide()->viewedStep(), 2);
+        QTest::keyClick(app.window.get(), Qt::Key_Right, Qt::AltModifier);
+        QTest::keyClick(app.window.get(), Qt::Key_Left, Qt::AltModifier);
+        QCOMPARE(app.guide()->viewedStep(), 2);
+        QTest::keyClick(app.window.get(), Qt::Key_2, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(app.terminal()->hasFocus(), 2000);
+        QTest::keyClick(app.window.get(), Qt::Key_3, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(app.editor()->currentEditor()->hasFocus(), 2000);
+        // Ctrl+Return runs the viewed step's command in the terminal.
+        QTest::keyClick(app.window.get(), Qt::Key_1, Qt::ControlModifier);
+        QTest::keyClick(app.window.get(), Qt::Key_Return, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(app.terminal()->transcript().contains(
+                                     QStringLiteral("gcloud redis instances create redis-cart")),
+                                 5000);
+        app.window->inspectorDock()->raise();
+        app.window->close(); // saves the layout and the viewed step
+    }
+    AppFixture again;
+    QVERIFY(again.open(QStringLiteral("egress-gateway"), 20'000, state.path()));
+    QCOMPARE(again.guide()->viewedStep(), 2);
+    QCOMPARE(QSettings().value(QStringLiteral("lab/last")).toString(),
+             QStringLiteral("egress-gateway"));
+    QVERIFY(again.window->inspectorDock()->isVisible());
+    QSettings().clear();
 }
 
 QTEST_MAIN(tst_AppUi)
