@@ -489,6 +489,7 @@ QWidget *GuidePanel::commandRow(const QString &command, const QString &inPod, in
     text->setTextFormat(Qt::PlainText);
     text->setTextInteractionFlags(Qt::TextSelectableByMouse);
     ignoreWidth(text);
+    text->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(text);
 
     auto *buttons = new QHBoxLayout;

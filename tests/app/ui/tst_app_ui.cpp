@@ -32,6 +32,7 @@
 #include <QTreeView>
 #include <QUuid>
 
+#include <atomic>
 #include <set>
 
 using namespace meshcraft;
@@ -91,6 +92,8 @@ private slots:
     void bridgeCoalesces();
     void darkPalette();
     void shortcutsAndSettings();
+    void editFromTerminal();
+    void finishPage();
 };
 
 void tst_AppUi::initTestCase()
@@ -613,6 +616,60 @@ void tst_AppUi::shortcutsAndSettings()
              QStringLiteral("egress-gateway"));
     QVERIFY(again.window->inspectorDock()->isVisible());
     QSettings().clear();
+}
+
+void tst_AppUi::editFromTerminal()
+{
+    AppFixture app;
+    QVERIFY(app.open());
+    QTRY_VERIFY_WITH_TIMEOUT(!app.terminal()->prompt().isEmpty(), 5000);
+    const QString hostPrompt = app.terminal()->prompt();
+    app.window->inspectorDock()->raise();
+    // `edit FILE` opens the lab's file in the editor and brings the editor forward.
+    typeLine(app.terminal(),
+             QStringLiteral("edit $WORKSHOP_HOME/istio-workshop-labs/redis-egress.yaml"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        app.editor()->currentPath().endsWith(QStringLiteral("/redis-egress.yaml")), 10'000);
+    QVERIFY(!app.window->editorDock()->visibleRegion().isEmpty());
+    // The shipped warning of step 9 shows on its line, as a warning.
+    QTRY_COMPARE_WITH_TIMEOUT(app.editor()->markerLines(app.editor()->currentPath()),
+                              QList<int>{15}, 10'000);
+    // A new file gets a tab of its own, empty.
+    const int tabs = static_cast<int>(app.editor()->openPaths().size());
+    typeLine(app.terminal(), QStringLiteral("edit my-route.yaml"));
+    QTRY_COMPARE_WITH_TIMEOUT(static_cast<int>(app.editor()->openPaths().size()), tabs + 1,
+                              10'000);
+    QVERIFY(app.editor()->currentPath().endsWith(QStringLiteral("my-route.yaml")));
+    QVERIFY(app.waitForPrompt(hostPrompt));
+}
+
+void tst_AppUi::finishPage()
+{
+    AppFixture app;
+    QVERIFY(app.open());
+    // The lab's own solutions, run by the session, pass every step; the guide follows.
+    QSignalSpy finished(app.bridge.get(), &app::SessionBridge::progressChanged);
+    bool allPassed = false;
+    std::atomic<bool> done = false;
+    app.bridge->sessionForTest().runSolutions(1, 11, [&](bool ok) {
+        allPassed = ok;
+        done = true;
+    });
+    QVERIFY(QTest::qWaitFor([&] { return done.load(); }, 120'000));
+    QVERIFY(allPassed);
+    QTRY_VERIFY_WITH_TIMEOUT(app.bridge->progress().finished, 10'000);
+    QTest::qWait(100);
+    for (int step = 1; step <= 11; ++step) {
+        QCOMPARE(app.guide()->stepModel()->index(step - 1).data(app::StepListModel::StateNameRole)
+                     .toString(),
+                 QStringLiteral("passed"));
+    }
+    app.guide()->viewStep(11);
+    app.guide()->nextStep();
+    QVERIFY(app.guide()->finishShown());
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("finish-page")).isEmpty());
+    app.guide()->previousStep();
+    QCOMPARE(app.guide()->viewedStep(), 11);
 }
 
 QTEST_MAIN(tst_AppUi)
