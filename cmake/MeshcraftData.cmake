@@ -13,3 +13,7 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/labs)
                 ${MESHCRAFT_BUILD_DATADIR}/labs)
 endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/data/ DESTINATION ${CMAKE_INSTALL_DATADIR}/meshcraft)
+if(EXISTS ${PROJECT_SOURCE_DIR}/labs)
+    install(DIRECTORY ${PROJECT_SOURCE_DIR}/labs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/meshcraft/labs
+        PATTERN "README.md" EXCLUDE)
+endif()

@@ -77,6 +77,12 @@ public:
         return found;
     }
 
+    std::vector<Event> allEvents()
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_events;
+    }
+
     template <typename T> std::vector<T> all(std::size_t from = 0)
     {
         const std::lock_guard lock(m_mutex);
@@ -188,6 +194,9 @@ private slots:
     void tunnelRefusesNonLoopback();
     void saveRestoreAndLock();
     void labResetForgetsProgress();
+    void hintLadder();
+    void eventsAreOrderedWithoutGaps();
+    void analyzeOnTopOfTheLab();
 };
 
 void tst_Labs::labValidates_data()
@@ -612,6 +621,89 @@ void tst_Labs::labResetForgetsProgress()
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(!std::filesystem::exists(path));
+}
+
+void tst_Labs::hintLadder()
+{
+    Driver driver;
+    QVERIFY(driver.open());
+    QVERIFY(driver.jump(4));
+    const auto hint = [&](int rung) {
+        const std::size_t from = driver.mark();
+        driver.session.nextHint(4);
+        return driver.waitFor<events::HintReleased>(
+            from, [rung](const auto &h) { return h.rung == rung; }, 5s);
+    };
+    // The first rung is there at once; the second needs a failed Check.
+    const auto first = hint(1);
+    QVERIFY(first);
+    QVERIFY(first->markdown.find("injected first") != std::string::npos);
+    const std::size_t from = driver.mark();
+    driver.session.nextHint(4);
+    QVERIFY(driver.waitFor<events::Error>(
+        from, [](const auto &) { return true; }, 5s));
+    QVERIFY(!driver.check(4).passed);
+    const auto second = hint(2);
+    QVERIFY(second);
+    QVERIFY(!driver.check(4).passed);
+    const auto third = hint(3);
+    QVERIFY(third);
+    // ${REDIS_ADDR} is filled in.
+    QVERIFY2(third->markdown.find("telnet 10.59.118.59 6379") != std::string::npos,
+             third->markdown.c_str());
+    QCOMPARE(driver.session.steps()[3].hintsShown, 3);
+    QCOMPARE(driver.session.steps()[3].failedChecks, 2);
+}
+
+void tst_Labs::eventsAreOrderedWithoutGaps()
+{
+    Driver driver;
+    QVERIFY(driver.open());
+    QVERIFY(driver.runSolutions(1, 5));
+    std::uint64_t expected = 1;
+    const std::size_t count = driver.mark();
+    // Every event has the next sequence number, whatever thread it came from.
+    bool ordered = true;
+    for (const Event &event : driver.allEvents()) {
+        ordered = ordered && event.sequence == expected++;
+    }
+    QVERIFY(ordered);
+    QVERIFY(count > 20);
+    QVERIFY(!driver.all<events::Connection>().empty());
+    QVERIFY(!driver.all<events::StoreChanged>().empty());
+    QVERIFY(!driver.all<events::ConfigPushed>().empty());
+    QVERIFY(!driver.all<events::CartStatsChanged>().empty());
+    QVERIFY(!driver.all<events::InstanceChanged>().empty());
+    const auto topology = driver.session.topology();
+    QVERIFY(topology);
+    const bool busybox =
+        std::any_of(topology->pods.begin(), topology->pods.end(), [](const auto &p) {
+            return p.name == "busybox" && p.sidecar && !p.ip.empty();
+        });
+    QVERIFY(busybox);
+    QCOMPARE(QString::fromStdString(topology->instances.at(0).host),
+             QStringLiteral("10.59.118.59"));
+    const auto proxies = driver.session.proxies();
+    QVERIFY(std::any_of(proxies.begin(), proxies.end(),
+                        [](const ProxySummary &p) { return p.proxyId == "busybox.default"; }));
+    const std::size_t from = driver.mark();
+    driver.session.requestProxyDetails("busybox.default", 42);
+    const auto details = driver.waitFor<events::ProxyDetailsReady>(
+        from, [](const auto &d) { return d.requestId == 42; });
+    QVERIFY(details);
+    QVERIFY(details->details.clusters.find("PassthroughCluster") != std::string::npos);
+}
+
+void tst_Labs::analyzeOnTopOfTheLab()
+{
+    const auto run = meshcraft::tests::runMeshcraft(
+        Binary, {"analyze", "--lab", "egress-gateway", "--until", "9", "/dev/null"}, {}, 120000);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains("Warning [IST0162] (Gateway default/istio-egressgateway)"),
+             qPrintable(run.out + run.err));
+    const auto before = meshcraft::tests::runMeshcraft(
+        Binary, {"analyze", "--lab", "egress-gateway", "--until", "8", "/dev/null"}, {}, 120000);
+    QVERIFY(!before.out.contains("IST0162"));
 }
 
 QTEST_APPLESS_MAIN(tst_Labs)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The lab format: loading lab.yaml against its schema (errors at line and column), whole-lab
 // validation, variables, field paths and the checks judged against a fake world.
+#include "core/common/text.h"
 #include "core/config/store.h"
 #include "core/lab/checks.h"
 #include "core/lab/lab_definition.h"
 #include "core/lab/lab_schema.h"
+#include "core/lab/progress_store.h"
 
 #include <QtTest>
 #include <fstream>
@@ -151,6 +153,11 @@ private slots:
     void outcomeFromTrace_data();
     void outcomeFromTrace();
     void resolveLabFolders();
+    void progressRoundTrips();
+    void progressRejectsNewerVersions_data();
+    void progressRejectsNewerVersions();
+    void atomicWriteReplaces();
+    void lockIsExclusive();
 };
 
 void tst_Lab::schemaShipsAndParses()
@@ -586,6 +593,73 @@ void tst_Lab::resolveLabFolders()
     QCOMPARE(resolveLabFolder((labs / "two").string(), "/nowhere"), std::optional(labs / "two"));
     QCOMPARE(resolveLabFolder("not-a-lab", labs), std::nullopt);
     QCOMPARE(resolveLabFolder("three", labs), std::nullopt);
+}
+
+void tst_Lab::progressRoundTrips()
+{
+    SavedProgress progress;
+    progress.labId = "egress-gateway";
+    progress.currentStep = 8;
+    progress.steps = {{"enable-api", "passed", 0, 1, false}, {"reach", "failed", 2, 2, true}};
+    progress.files["/home/learner/workshop/istio-workshop-labs/se.yaml"] =
+        "spec:\n  addresses:\n  - \"10.59.118.59\" # edited\n\ttab\\\n";
+    progress.removedFiles = {"/home/learner/workshop/istio-workshop-labs/old.yaml"};
+    const std::string text = serializeProgress(progress);
+    const auto parsed = parseProgress(text);
+    QVERIFY2(parsed, parsed ? "" : parsed.error().message.c_str());
+    QVERIFY(*parsed == progress);
+    QCOMPARE(serializeProgress(*parsed), text);
+}
+
+void tst_Lab::progressRejectsNewerVersions_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("code");
+    QTest::addRow("newer-version") << R"({"version":2,"lab":"x"})"
+                                   << "lab.progress-version";
+    QTest::addRow("no-version") << R"({"lab":"x"})"
+                                << "lab.progress-version";
+    QTest::addRow("not-json") << "{"
+                              << "lab.progress-unreadable";
+    QTest::addRow("a-list") << "[1]"
+                            << "lab.progress-unreadable";
+}
+
+void tst_Lab::progressRejectsNewerVersions()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, code);
+    const auto parsed = parseProgress(text.toStdString());
+    QVERIFY(!parsed);
+    QCOMPARE(QString::fromStdString(parsed.error().code), code);
+}
+
+void tst_Lab::atomicWriteReplaces()
+{
+    QTemporaryDir dir;
+    const std::filesystem::path path = dir.filePath("a/b/progress.json").toStdString();
+    QVERIFY(writeFileAtomically(path, "one"));
+    QVERIFY(writeFileAtomically(path, "two"));
+    QCOMPARE(common::readFile(path.string()), std::optional<std::string>("two"));
+    // No temporary file is left beside it.
+    QCOMPARE(QDir(dir.filePath("a/b")).entryList(QDir::Files), QStringList{"progress.json"});
+    QVERIFY(!writeFileAtomically("/proc/meshcraft-no/x", "y"));
+}
+
+void tst_Lab::lockIsExclusive()
+{
+    QTemporaryDir dir;
+    const std::filesystem::path lockFile = dir.filePath("lab/lock").toStdString();
+    {
+        auto first = LabLock::acquire(lockFile);
+        QVERIFY(first);
+        const auto second = LabLock::acquire(lockFile);
+        QVERIFY(!second);
+        QCOMPARE(QString::fromStdString(second.error().code), QStringLiteral("lab.locked"));
+        LabLock moved = std::move(*first); // still held after a move
+        QVERIFY(!LabLock::acquire(lockFile));
+    }
+    QVERIFY(LabLock::acquire(lockFile)); // released with its owner
 }
 
 QTEST_APPLESS_MAIN(tst_Lab)
