@@ -27,6 +27,10 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere (as CI makes) still
+# hits the cache that earlier builds filled.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+
 build() {
     local preset=$1
     cmake --preset "$preset" >/dev/null
