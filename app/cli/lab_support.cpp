@@ -101,7 +101,9 @@ std::string formatChecks(int step, const std::vector<lab::CheckResult> &results)
         if (!result.passed) {
             out += ": " + result.sentence;
         }
-        if (!result.detail.empty()) {
+        // Why a check failed; a passing one's detail (counts, rates) would make the
+        // transcript differ from run to run.
+        if (!result.passed && !result.detail.empty()) {
             out += "\n       " + result.detail;
         }
         out += "\n";
