@@ -94,6 +94,7 @@ private slots:
     void shortcutsAndSettings();
     void editFromTerminal();
     void finishPage();
+    void jumpAndReset();
 };
 
 void tst_AppUi::initTestCase()
@@ -670,6 +671,43 @@ void tst_AppUi::finishPage()
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("finish-page")).isEmpty());
     app.guide()->previousStep();
     QCOMPARE(app.guide()->viewedStep(), 11);
+}
+
+void tst_AppUi::jumpAndReset()
+{
+    AppFixture app;
+    QVERIFY(app.open());
+    app::GuidePanel *guide = app.guide();
+    // Viewing step 7 changes nothing; Jump sets the lab up for it (solutions of 1..6 replayed).
+    guide->viewStep(7);
+    auto *jump = guide->findChild<QPushButton *>(QStringLiteral("jumpButton"));
+    QVERIFY(jump->isVisibleTo(guide));
+    QCOMPARE(app.bridge->progress().currentStep, 1);
+    QSignalSpy rebuilt(app.bridge.get(), &app::SessionBridge::worldRebuilt);
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QVERIFY(rebuilt.wait(60'000));
+    QTRY_COMPARE_WITH_TIMEOUT(app.bridge->progress().currentStep, 7, 10'000);
+    QCOMPARE(guide->viewedStep(), 7);
+    QVERIFY(!jump->isVisibleTo(guide));
+    // At step 7 the mesh is REGISTRY_ONLY: telnet from busybox is closed at once.
+    auto *terminal = app.terminal();
+    QVERIFY(clickRun(guide, 0));
+    QTRY_COMPARE_WITH_TIMEOUT(terminal->prompt(), QStringLiteral("/ # "), CommandTimeoutMs);
+    QVERIFY(clickRun(guide, 1));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        terminal->transcript().contains(QStringLiteral("Connection closed by foreign host")),
+        CommandTimeoutMs);
+    guide->check();
+    QTRY_VERIFY_WITH_TIMEOUT(!guide->checklist().isEmpty(), CommandTimeoutMs);
+    QVERIFY2(status(app, 7).state == core::lab::StepState::Passed,
+             qPrintable(guide->checklist().join(QLatin1Char('\n'))));
+    // Reset step 7 forgets its result and sets the lab up again.
+    rebuilt.clear();
+    QTest::mouseClick(guide->findChild<QPushButton *>(QStringLiteral("resetButton")),
+                      Qt::LeftButton);
+    QVERIFY(rebuilt.wait(60'000));
+    QTRY_VERIFY_WITH_TIMEOUT(status(app, 7).state != core::lab::StepState::Passed, 10'000);
+    QVERIFY(guide->checklist().isEmpty());
 }
 
 QTEST_MAIN(tst_AppUi)
