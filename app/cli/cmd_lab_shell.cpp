@@ -144,11 +144,20 @@ void runInteractive(lab::Session &session, EventQueue &queue, TerminalView &view
     editor.show();
     while (!view.exited) {
         std::vector<lab::Event> batch = queue.take(0ms);
-        if (!batch.empty()) {
+        const bool visible = std::any_of(batch.begin(), batch.end(), [](const lab::Event &e) {
+            return std::holds_alternative<events::CommandOutput>(e.payload) ||
+                   std::holds_alternative<events::PromptChanged>(e.payload) ||
+                   std::holds_alternative<events::TerminalAction>(e.payload) ||
+                   std::holds_alternative<events::Note>(e.payload) ||
+                   std::holds_alternative<events::StepStateChanged>(e.payload);
+        });
+        if (visible) {
             editor.hide();
-            for (const lab::Event &event : batch) {
-                show(event, view, out, err, false, definition);
-            }
+        }
+        for (const lab::Event &event : batch) {
+            show(event, view, out, err, false, definition);
+        }
+        if (visible) {
             editor.setPrompt(view.awaiting ? view.prompt : std::string());
             editor.show();
         }

@@ -58,24 +58,25 @@ void LineEditor::stop()
 
 LineEditor::Event LineEditor::poll(std::chrono::milliseconds timeout)
 {
-    pollfd descriptor{m_fd, POLLIN, 0};
-    if (::poll(&descriptor, 1, static_cast<int>(timeout.count())) <= 0) {
-        return Event::None;
+    if (m_unread.empty()) {
+        pollfd descriptor{m_fd, POLLIN, 0};
+        if (::poll(&descriptor, 1, static_cast<int>(timeout.count())) <= 0) {
+            return Event::None;
+        }
+        char bytes[256];
+        const ssize_t n = ::read(m_fd, bytes, sizeof bytes);
+        if (n <= 0) {
+            return n == 0 ? Event::EndOfFile : Event::None;
+        }
+        m_unread.assign(bytes, static_cast<std::size_t>(n));
     }
-    unsigned char bytes[256];
-    const ssize_t n = ::read(m_fd, bytes, sizeof bytes);
-    if (n <= 0) {
-        return n == 0 ? Event::EndOfFile : Event::None;
-    }
-    for (ssize_t i = 0; i < n; ++i) {
-        const Event event = handleByte(bytes[i]);
+    // One event at a time: keys typed after it (a pasted line, type-ahead) wait for the next
+    // poll, so they land after the shell has handled this one.
+    while (!m_unread.empty()) {
+        const auto byte = static_cast<unsigned char>(m_unread.front());
+        m_unread.erase(0, 1);
+        const Event event = handleByte(byte);
         if (event != Event::None) {
-            // Keys typed after Enter in the same read are kept as the next line's start.
-            for (ssize_t j = i + 1; j < n; ++j) {
-                if (bytes[j] >= 0x20 && bytes[j] != 0x7f) {
-                    m_buffer.insert(m_cursor++, 1, static_cast<char>(bytes[j]));
-                }
-            }
             return event;
         }
     }

@@ -64,6 +64,7 @@ private:
     std::string m_buffer;
     std::size_t m_cursor = 0;
     std::string m_pending; ///< an escape sequence being read
+    std::string m_unread;  ///< bytes read but not handled yet
     std::string m_line;
     std::vector<std::string> m_history;
     std::size_t m_historyIndex = 0;
