@@ -34,9 +34,9 @@ constexpr const char *Usage =
 
 int runAnalyze(Invocation &invocation)
 {
-    const OptionParser options(invocation.args, {"-A", "--all-namespaces"},
-                               {"-n", "--namespace", "--failure-threshold", "--output-threshold",
-                                "--lab", "--until"});
+    const OptionParser options(
+        invocation.args, {"-A", "--all-namespaces"},
+        {"-n", "--namespace", "--failure-threshold", "--output-threshold", "--lab", "--until"});
     if (!options.ok()) {
         return usageError(invocation, "analyze", options.error());
     }
