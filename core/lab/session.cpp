@@ -288,6 +288,13 @@ public:
 
     void doOpen(const std::string &idOrPath)
     {
+        if (definition) {
+            // Another lab was open: keep its progress, and let go of its lock.
+            saveNow();
+            script.clear();
+            runtime.reset();
+            labLock.reset();
+        }
         const auto folder = resolveLabFolder(idOrPath, options.labsDir);
         if (!folder) {
             emit(events::OpenFailed{"no lab \"" + idOrPath + "\" (neither a folder with a " +
