@@ -59,6 +59,7 @@ struct EditorPanel::Buffer
     bool validated = false;
     bool loading = false; ///< text set by us, not typed
     bool helmValues = false; ///< Helm values, not a Kubernetes object: checked as YAML only
+    QString lastWritten;     ///< what this panel last saved, to know its own change coming back
 };
 
 EditorPanel::EditorPanel(SessionBridge &bridge, QWidget *parent)
@@ -159,7 +160,11 @@ EditorPanel::EditorPanel(SessionBridge &bridge, QWidget *parent)
     });
     connect(&m_bridge, &SessionBridge::fileChanged, this, [this](const events::FileChanged &event) {
         Buffer *buffer = bufferFor(QString::fromStdString(event.path));
-        if (buffer != nullptr && !event.removed) {
+        if (buffer == nullptr || event.removed) {
+            return;
+        }
+        // Our own save coming back must not undo what was typed since.
+        if (m_bridge.readFile(buffer->path).value_or(QString()) != buffer->lastWritten) {
             reloadFromWorkspace(*buffer);
         }
     });
@@ -313,6 +318,7 @@ void EditorPanel::reloadFromWorkspace(Buffer &buffer)
     const std::optional<QString> text = m_bridge.readFile(buffer.path);
     const QString content = text.value_or(QString());
     if (content == buffer.editor->text()) {
+        buffer.lastWritten = content;
         if (!buffer.validated && !buffer.validateTimer->isActive()) {
             validateNow(buffer);
         }
@@ -333,6 +339,7 @@ void EditorPanel::reloadFromWorkspace(Buffer &buffer)
     }
     buffer.editor->setCursorPosition(qMin(line, buffer.editor->lines() - 1), index);
     buffer.loading = false;
+    buffer.lastWritten = content;
     validateNow(buffer);
 }
 
@@ -358,7 +365,8 @@ void EditorPanel::validateNow(Buffer &buffer)
 void EditorPanel::saveNow(Buffer &buffer)
 {
     buffer.saveTimer->stop();
-    m_bridge.writeFile(buffer.path, buffer.editor->text());
+    buffer.lastWritten = buffer.editor->text();
+    m_bridge.writeFile(buffer.path, buffer.lastWritten);
 }
 
 void EditorPanel::applyCurrent()
@@ -368,7 +376,8 @@ void EditorPanel::applyCurrent()
         return;
     }
     buffer->saveTimer->stop(); // the apply saves it
-    const std::uint64_t id = m_bridge.applyBuffer(buffer->path, buffer->editor->text());
+    buffer->lastWritten = buffer->editor->text();
+    const std::uint64_t id = m_bridge.applyBuffer(buffer->path, buffer->lastWritten);
     m_applies.emplace(id, buffer->path);
     m_status->setText(tr("Applying…"));
 }

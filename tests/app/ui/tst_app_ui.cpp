@@ -501,6 +501,15 @@ void tst_AppUi::editsSurviveRestart()
         QTRY_VERIFY_WITH_TIMEOUT(app.bridge->readFile(path).value_or(QString()).contains(
                                      QStringLiteral("# my note")),
                                  5000);
+        // Typing on right after a save: the save's echo must not take the new text away.
+        buffer->append(QStringLiteral("# a"));
+        QTest::qWait(app::EditorPanel::SaveDelayMs + 5);
+        buffer->append(QStringLiteral("b\n"));
+        QTest::qWait(4 * app::SessionBridge::FlushIntervalMs);
+        QVERIFY(buffer->text().endsWith(QStringLiteral("# ab\n")));
+        QTRY_VERIFY_WITH_TIMEOUT(app.bridge->readFile(path).value_or(QString()).endsWith(
+                                     QStringLiteral("# ab\n")),
+                                 5000);
     }
     AppFixture again;
     QVERIFY(again.open(QStringLiteral("egress-gateway"), 20'000, state.path()));
