@@ -95,7 +95,7 @@ EditorPanel::EditorPanel(SessionBridge &bridge, QWidget *parent)
     m_problemsView->setObjectName(QStringLiteral("problemsView"));
     m_problemsView->setModel(m_problems);
     m_problemsView->setRootIsDecorated(false);
-    m_problemsView->setUniformRowHeights(true);
+    m_problemsView->setUniformRowHeights(false); // long messages wrap
     m_problemsView->setWordWrap(true);
     m_problemsView->setAlternatingRowColors(true);
     m_problemsView->setAccessibleName(tr("Problems"));
@@ -544,7 +544,7 @@ void EditorPanel::styleEditor(QsciScintilla &editor) const
     editor.indicatorDefine(QsciScintilla::SquiggleIndicator, WarningIndicator);
     editor.setIndicatorForegroundColor(warning, WarningIndicator);
 
-    editor.setAnnotationDisplay(QsciScintilla::AnnotationBoxed);
+    editor.setAnnotationDisplay(QsciScintilla::AnnotationIndented);
     QsciStyle errorStyle(ErrorAnnotationStyle, tr("Error annotation"),
                          m_dark ? QColor(0xff, 0xc4, 0xc4) : QColor(0x82, 0x07, 0x1e),
                          m_dark ? QColor(0x4a, 0x1f, 0x22) : QColor(0xfd, 0xe7, 0xe9), font);

@@ -446,8 +446,10 @@ void tst_AppUi::editorDiagnosticsAndApply()
     }
     QVERIFY(found);
 
-    // Apply the placeholder: refused, printed in the terminal, nothing created.
     editor->openFile(path);
+    QVERIFY(!test::saveScreenshot(app.window->editorDock(), QStringLiteral("editor-diagnostics"))
+                 .isEmpty());
+    // Apply the placeholder: refused, printed in the terminal, nothing created.
     QTest::mouseClick(editor->findChild<QPushButton *>(QStringLiteral("applyButton")),
                       Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(terminal->transcript().contains(QStringLiteral("[editor] kubectl apply -f")),
