@@ -132,7 +132,9 @@ public:
                            std::holds_alternative<events::FileChanged>(payload) ||
                            std::holds_alternative<events::CartStatsChanged>(payload) ||
                            std::holds_alternative<events::InstanceChanged>(payload) ||
-                           std::holds_alternative<events::SolutionEdit>(payload);
+                           std::holds_alternative<events::SolutionEdit>(payload) ||
+                           std::holds_alternative<events::ProbeObserved>(payload) ||
+                           std::holds_alternative<events::SolutionDeviation>(payload);
         if (quiet && muted.load()) {
             return;
         }
@@ -348,7 +350,9 @@ public:
 
     common::Result<void> buildRuntime()
     {
+        // A rebuild abandons whatever script was running (a reset during `lab run`).
         script.clear();
+        scripted = false;
         runtime.reset();
         detail::RuntimeOptions runtimeOptions{options.fixedClock, options.drainDuration,
                                               options.cartInterval};
@@ -557,6 +561,7 @@ public:
             return;
         }
         auto allPassed = std::make_shared<bool>(true);
+        const int deviationsBefore = deviations;
         scripted = true;
         for (int s = std::max(from, 1); s <= std::min(to, stepCount()); ++s) {
             script.push_back([this, s] {
@@ -585,9 +590,9 @@ public:
                 return true;
             });
         }
-        script.push_back([this, done, allPassed] {
+        script.push_back([this, done, allPassed, deviationsBefore] {
             scripted = false;
-            const bool ok = *allPassed && deviations == 0;
+            const bool ok = *allPassed && deviations == deviationsBefore;
             flushEvents();
             if (done) {
                 done(ok);
