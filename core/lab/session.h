@@ -405,7 +405,8 @@ public:
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
-    /// Not owned; set before open(). Called on the session thread.
+    /// Not owned. Set it before open() to see every event; it may be replaced or cleared at any
+    /// time (the next batch goes to the new one, none to null). Called on the session thread.
     void setObserver(SessionObserver *observer);
 
     // -- The lab --
@@ -441,9 +442,14 @@ public:
 
     // -- The guide --
     /// Evaluates the step's checks: events::ChecksEvaluated, StepStateChanged, ProgressChanged.
+    /// A failed Check counts towards the hints. Steps also pass by themselves: after each
+    /// command every step not passed yet is evaluated (not those whose checks run a probe), and
+    /// the current step moves to the one after the last passed.
     void checkStep(int step);
-    /// The next rung of the hint ladder, if released: events::HintReleased.
+    /// The next rung of the hint ladder: events::HintReleased, or events::Error when the next
+    /// rung is not released yet (it needs failed Checks or time) or there is none.
     void nextHint(int step);
+    /// The step's solution as lines to show: events::SolutionShown.
     void showSolution(int step);
     /// Rebuilds the World from the initial spec and replays the solutions of the steps before
     /// `step`; the step and those after it lose their state. events::WorldRebuilt.
