@@ -10,6 +10,7 @@
 #include <QClipboard>
 #include <QFontDatabase>
 #include <QFrame>
+#include <QItemSelectionModel>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -259,10 +260,18 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
     layout->addWidget(m_progress);
     layout->addWidget(splitter, 1);
 
-    connect(m_stepList, &QListView::clicked, this,
-            [this](const QModelIndex &index) { viewStep(index.row() + 1); });
-    connect(m_stepList, &QListView::activated, this,
-            [this](const QModelIndex &index) { viewStep(index.row() + 1); });
+    // Clicks and the keyboard (arrows in the list) both show the step.
+    connect(m_stepList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid() && current.row() + 1 != m_viewed) {
+                    viewStep(current.row() + 1);
+                }
+            });
+    connect(m_stepList, &QListView::clicked, this, [this](const QModelIndex &index) {
+        if (index.row() + 1 != m_viewed || finishShown()) {
+            viewStep(index.row() + 1);
+        }
+    });
     connect(m_checkButton, &QPushButton::clicked, this, &GuidePanel::check);
     connect(m_hintButton, &QPushButton::clicked, this, &GuidePanel::requestHint);
     connect(m_solutionButton, &QPushButton::clicked, this, &GuidePanel::showSolution);
@@ -273,6 +282,21 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
 
     connect(&m_bridge, &SessionBridge::labOpened, this,
             [this](const events::LabOpened &) { onLabOpened(); });
+    connect(&m_bridge, &SessionBridge::openFailed, this, [this](const events::OpenFailed &event) {
+        QString text = tr("**The lab could not be opened.** %1\n\n")
+                           .arg(QString::fromStdString(event.message));
+        for (const core::common::Diagnostic &diagnostic : event.diagnostics) {
+            text += QStringLiteral("    ") + QString::fromStdString(diagnostic.toString())
+                    + QStringLiteral("\n");
+        }
+        showProblem(text);
+    });
+    connect(&m_bridge, &SessionBridge::labLocked, this, [this](const events::LabLocked &event) {
+        showProblem(tr("**The lab %1 is open in another Meshcraft session** (a window or `lab "
+                       "shell`). Close it and start Meshcraft again. The lock is `%2`.")
+                        .arg(QString::fromStdString(event.labId),
+                             QString::fromStdString(event.lockPath)));
+    });
     connect(&m_bridge, &SessionBridge::stepStateChanged, this,
             [this](const events::StepStateChanged &event) {
                 m_steps->updateStep(event.status);
@@ -339,6 +363,14 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
 }
 
 GuidePanel::~GuidePanel() = default;
+
+void GuidePanel::showProblem(const QString &markdown)
+{
+    m_labTitle->setText(tr("No lab open"));
+    m_stack->setCurrentWidget(m_finish);
+    m_finish->setMarkdown(markdown);
+    updateButtons();
+}
 
 void GuidePanel::onLabOpened()
 {

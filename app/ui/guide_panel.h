@@ -84,6 +84,7 @@ private:
     void updateButtons();
     void updateProgress(const core::lab::Progress &progress);
     void showFinish();
+    void showProblem(const QString &markdown);
     QString expand(const std::string &text) const;
     QWidget *noteFrame(const QString &markdown, QWidget *parent) const;
     QWidget *commandRow(const QString &command, const QString &inPod, int index, QWidget *parent);

@@ -29,6 +29,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTreeView>
 #include <QUuid>
 
@@ -95,6 +96,7 @@ private slots:
     void editFromTerminal();
     void finishPage();
     void jumpAndReset();
+    void labThatCannotOpen();
 };
 
 void tst_AppUi::initTestCase()
@@ -719,6 +721,26 @@ void tst_AppUi::jumpAndReset()
     QVERIFY(rebuilt.wait(60'000));
     QTRY_VERIFY_WITH_TIMEOUT(status(app, 7).state != core::lab::StepState::Passed, 10'000);
     QVERIFY(guide->checklist().isEmpty());
+}
+
+void tst_AppUi::labThatCannotOpen()
+{
+    QTemporaryDir state;
+    core::lab::SessionOptions options;
+    options.labsDir = LABS_SOURCE_DIR;
+    options.stateDir = state.path().toStdString();
+    app::SessionBridge bridge(options);
+    app::MainWindow window(bridge);
+    window.show();
+    QSignalSpy failed(&bridge, &app::SessionBridge::openFailed);
+    window.openLab(QStringLiteral("no-such-lab"));
+    QVERIFY(failed.wait(20'000));
+    QTest::qWait(50);
+    auto *page = window.guide()->findChild<QTextBrowser *>(QStringLiteral("finishPage"));
+    QVERIFY(page->isVisible());
+    QVERIFY2(page->toPlainText().contains(QStringLiteral("could not be opened")),
+             qPrintable(page->toPlainText()));
+    QVERIFY(!window.guide()->findChild<QPushButton *>(QStringLiteral("checkButton"))->isEnabled());
 }
 
 QTEST_MAIN(tst_AppUi)
