@@ -312,6 +312,8 @@ struct Proxy
 {
     ProxyConfig config;
     std::shared_ptr<const xds::ProxySnapshot> snapshot;
+    /// Built with each push, so a connection's match does not scan every listener.
+    std::unique_ptr<const xds::SnapshotIndex> index;
     EngineCore::Acceptor *outbound = nullptr;
     EngineCore::Acceptor *inbound = nullptr;
     std::map<std::uint16_t, std::unique_ptr<EngineCore::Acceptor>> owned;
@@ -696,6 +698,9 @@ common::Result<ProxyPorts> EngineCore::addProxy(const ProxyConfig &config,
     auto proxy = std::make_unique<Proxy>();
     proxy->config = config;
     proxy->snapshot = std::move(snap);
+    if (proxy->snapshot) {
+        proxy->index = std::make_unique<const xds::SnapshotIndex>(*proxy->snapshot);
+    }
     Proxy &p = *proxy;
     m_proxies[config.id] = std::move(proxy);
     auto &map = *m_options.addressMap;
@@ -797,6 +802,7 @@ void EngineCore::updateSnapshot(const std::string &id,
         return;
     }
     Proxy &p = *it->second;
+    p.index = std::make_unique<const xds::SnapshotIndex>(*snapshot);
     p.snapshot = std::move(snapshot);
     if (p.config.kind == ProxyKind::Gateway) {
         syncGatewayListeners(p);
@@ -1109,8 +1115,8 @@ void EngineCore::decide(Connection &c)
         c.role == Role::Inbound ? xds::TrafficDirection::Inbound : xds::TrafficDirection::Outbound;
     const std::uint64_t pick = p.pick++;
     const xds::Match match =
-        c.snapshot ? xds::matchConnection(*c.snapshot, direction, c.originalDestination, pick)
-                   : xds::Match{};
+        p.index ? xds::matchConnection(*p.index, direction, c.originalDestination, pick)
+                : xds::Match{};
     c.listener = match.listener;
     c.chain = match.chain;
     c.cluster = match.cluster;

@@ -105,6 +105,72 @@ Match matchConnection(const ProxySnapshot &snapshot, TrafficDirection direction,
     return result;
 }
 
+SnapshotIndex::SnapshotIndex(const ProxySnapshot &snapshot)
+{
+    // emplace keeps the first of duplicates, as the linear scans do.
+    for (const auto &listener : snapshot.listeners) {
+        const std::size_t d = slot(listener.direction);
+        if (listener.useOriginalDst) {
+            if (!m_originalDst[d]) {
+                m_originalDst[d] = &listener;
+            }
+        } else if (listener.address.ip == 0) {
+            m_wildcard[d].emplace(listener.address.port, &listener);
+        } else {
+            m_exact[d].emplace((std::uint64_t{listener.address.ip} << 16) | listener.address.port,
+                               &listener);
+        }
+    }
+    for (const auto &cluster : snapshot.clusters) {
+        m_clusters.emplace(cluster.name, &cluster);
+    }
+}
+
+std::size_t SnapshotIndex::slot(TrafficDirection direction)
+{
+    return direction == TrafficDirection::Outbound ? 0 : 1;
+}
+
+const Listener *SnapshotIndex::matchListener(TrafficDirection direction,
+                                             const SocketAddress &destination) const
+{
+    const std::size_t d = slot(direction);
+    const auto exact = m_exact[d].find((std::uint64_t{destination.ip} << 16) | destination.port);
+    if (exact != m_exact[d].end()) {
+        return exact->second;
+    }
+    const auto wildcard = m_wildcard[d].find(destination.port);
+    if (wildcard != m_wildcard[d].end()) {
+        return wildcard->second;
+    }
+    return m_originalDst[d];
+}
+
+const Cluster *SnapshotIndex::findCluster(std::string_view name) const
+{
+    const auto it = m_clusters.find(name);
+    return it == m_clusters.end() ? nullptr : it->second;
+}
+
+Match matchConnection(const SnapshotIndex &index, TrafficDirection direction,
+                      const SocketAddress &destination, std::uint64_t pick)
+{
+    Match result;
+    result.listener = index.matchListener(direction, destination);
+    if (!result.listener) {
+        result.status = MatchStatus::NoListener;
+        return result;
+    }
+    result.chain = matchFilterChain(*result.listener, destination);
+    if (!result.chain) {
+        result.status = MatchStatus::NoFilterChain;
+        return result;
+    }
+    result.cluster = index.findCluster(selectCluster(result.chain->tcpProxy, pick));
+    result.status = result.cluster ? MatchStatus::Matched : MatchStatus::NoCluster;
+    return result;
+}
+
 EndpointChoice selectEndpoint(const Cluster &cluster, const SocketAddress &originalDestination,
                               const Resolver &resolver, std::uint64_t pick)
 {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace meshcraft::core::xds {
 
@@ -45,6 +46,32 @@ std::string_view selectCluster(const TcpProxy &tcpProxy, std::uint64_t pick);
 
 /// The whole decision for one connection.
 Match matchConnection(const ProxySnapshot &snapshot, TrafficDirection direction,
+                      const SocketAddress &destination, std::uint64_t pick = 0);
+
+/// The same decisions as matchListener() and ProxySnapshot::findCluster(), in constant time: a
+/// hash of the exact IP_port listeners, one of the 0.0.0.0_port ones and one of the clusters.
+/// Build it once per snapshot (the relay does on every push); it points into the snapshot, which
+/// must outlive it. Immutable after construction, so it may be shared across threads.
+class SnapshotIndex
+{
+public:
+    explicit SnapshotIndex(const ProxySnapshot &snapshot);
+
+    const Listener *matchListener(TrafficDirection direction,
+                                  const SocketAddress &destination) const;
+    const Cluster *findCluster(std::string_view name) const;
+
+private:
+    static std::size_t slot(TrafficDirection direction);
+
+    std::unordered_map<std::uint64_t, const Listener *> m_exact[2];
+    std::unordered_map<std::uint16_t, const Listener *> m_wildcard[2];
+    const Listener *m_originalDst[2] = {nullptr, nullptr};
+    std::unordered_map<std::string_view, const Cluster *> m_clusters;
+};
+
+/// matchConnection() through an index of the same snapshot.
+Match matchConnection(const SnapshotIndex &index, TrafficDirection direction,
                       const SocketAddress &destination, std::uint64_t pick = 0);
 
 /// Resolves a DNS cluster's hostname to an IPv4 address; nullopt when it does not resolve.

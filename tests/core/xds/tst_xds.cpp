@@ -16,6 +16,7 @@ private slots:
     void parseAddresses();
     void matchConnection_data();
     void matchConnection();
+    void indexAgreesWithScan();
     void filterChainOrder();
     void weightedClusters();
     void selectEndpoint_data();
@@ -109,6 +110,35 @@ void tst_Xds::matchConnection()
     QCOMPARE(QString::fromStdString(m.listener->name), listener);
     QCOMPARE(QString::fromStdString(m.chain->name), chain);
     QCOMPARE(QString::fromStdString(m.cluster->name), cluster);
+}
+
+void tst_Xds::indexAgreesWithScan()
+{
+    // Every lab state, plus a wildcard listener and duplicates: the index decides as the scan.
+    auto s = lab::sidecar("busybox.default", true);
+    lab::addServiceEntry(s);
+    lab::addGatewaySubsetCluster(s);
+    lab::addRedisCartService(s);
+    lab::addInbound(s, lab::BusyboxIp, 8080);
+    s.listeners.push_back(lab::tcpListener({0, 6379}, "PassthroughCluster", {}));
+    s.listeners.push_back(lab::tcpListener({lab::MemorystoreIp, 6379}, "BlackHoleCluster", {}));
+    const SnapshotIndex index(s);
+    const std::vector<SocketAddress> destinations = {
+        {lab::MemorystoreIp, 6379},      {lab::MemorystoreIp, 6380},
+        {lab::RedisCartClusterIp, 6379}, {*parseIpv4("192.168.1.1"), 6379},
+        {lab::BusyboxIp, 15001},         {lab::BusyboxIp, 8080}};
+    for (const auto &destination : destinations) {
+        for (const auto direction : {TrafficDirection::Outbound, TrafficDirection::Inbound}) {
+            const auto scan = meshcraft::core::xds::matchConnection(s, direction, destination);
+            const auto indexed =
+                meshcraft::core::xds::matchConnection(index, direction, destination);
+            QVERIFY2(scan.status == indexed.status && scan.listener == indexed.listener &&
+                         scan.chain == indexed.chain && scan.cluster == indexed.cluster,
+                     destination.toString().c_str());
+        }
+    }
+    QCOMPARE(index.findCluster("BlackHoleCluster"), s.findCluster("BlackHoleCluster"));
+    QVERIFY(index.findCluster("nope") == nullptr);
 }
 
 void tst_Xds::filterChainOrder()
