@@ -10,6 +10,7 @@
 #include "core/shell/tools/tool_support.h"
 #include "core/shell/tools/world_tools.h"
 #include "core/shell/world.h"
+#include "core/workload/cart_service.h"
 
 #include <QFile>
 #include <QtTest>
@@ -86,9 +87,10 @@ WorldSpec labSpec()
     spec.clock = [] {
         return std::chrono::system_clock::time_point(std::chrono::seconds(1569234031));
     };
-    // The cart's worker resolves through the cluster DNS, which reads the Topology off the
-    // session thread (reported to the World's owner); keep it idle while commands change it.
-    spec.cartInterval = std::chrono::hours(1);
+    // The cart's worker resolves redis-cart through the cluster DNS when it connects, and that
+    // reads the Topology off the session thread (reported to the World's owner): Terminal
+    // waits for its first connection, which then stays open.
+    spec.cartInterval = std::chrono::milliseconds(20);
     return spec;
 }
 
@@ -112,6 +114,17 @@ public:
             return false;
         }
         world = std::move(*created);
+        // The cart's first connect resolves redis-cart through the cluster DNS, which reads the
+        // Topology off the session thread; let it finish before commands change the store.
+        QElapsedTimer cartTimer;
+        cartTimer.start();
+        while (cartTimer.elapsed() < 5000) {
+            const auto stats = world->cartStats();
+            if (!stats.empty() && stats.begin()->second.connects > 0) {
+                break;
+            }
+            QTest::qSleep(5);
+        }
         HostShellOptions options;
         options.workshopHome = WorkshopHome;
         auto host = makeHostShell(fs, options);
