@@ -154,7 +154,7 @@ std::string statusBlock(ToolState &state)
     config::HelmRelease &release = state.world().helm();
     return "LAST DEPLOYED: " + formatAnsic(state.helmDeployedAt()) +
            "\nNAMESPACE: " + release.nameSpace() + "\nSTATUS: DEPLOYED\n\n" +
-           resourcesBlock(state) + "\nNOTES:\n" + releaseNotes(release.name());
+           resourcesBlock(state) + "\nNOTES:\n" + releaseNotes(release.name()) + "\n";
 }
 
 /// The chart argument: an existing chart folder in the VFS, else Helm 2's words.
