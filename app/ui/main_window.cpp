@@ -7,6 +7,7 @@
 #include "app/ui/mesh_panels.h"
 #include "app/ui/terminal_widget.h"
 #include "app/ui/theme.h"
+#include "core/common/version.h"
 
 #include <Qsci/qsciscintilla.h>
 
@@ -321,7 +322,7 @@ void MainWindow::showAbout()
            "without even the implied warranty of MERCHANTABILITY or FITNESS FOR A PARTICULAR "
            "PURPOSE. See the GNU General Public License for more details.</p>"
            "<p>Istio's files in the labs keep their own licence (Apache-2.0).</p>")
-            .arg(QCoreApplication::applicationVersion()));
+            .arg(QString::fromUtf8(core::common::Version)));
 }
 
 } // namespace meshcraft::app

@@ -28,7 +28,9 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QMessageBox>
 #include <QTest>
+#include <QTimer>
 #include <QTextBrowser>
 #include <QTreeView>
 #include <QUuid>
@@ -97,6 +99,7 @@ private slots:
     void finishPage();
     void jumpAndReset();
     void labThatCannotOpen();
+    void aboutBox();
 };
 
 void tst_AppUi::initTestCase()
@@ -741,6 +744,35 @@ void tst_AppUi::labThatCannotOpen()
     QVERIFY2(page->toPlainText().contains(QStringLiteral("could not be opened")),
              qPrintable(page->toPlainText()));
     QVERIFY(!window.guide()->findChild<QPushButton *>(QStringLiteral("checkButton"))->isEnabled());
+}
+
+void tst_AppUi::aboutBox()
+{
+    AppFixture app;
+    QVERIFY(app.open());
+    QString text;
+    QString shot;
+    // The box is modal: read it and close it from inside its own event loop.
+    QTimer::singleShot(200, app.window.get(), [&] {
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->isVisible()) {
+                text = box->text();
+                shot = test::saveScreenshot(box, QStringLiteral("about-box"));
+                box->accept();
+            }
+        }
+    });
+    QTimer::singleShot(10'000, app.window.get(), [] {
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *box = qobject_cast<QMessageBox *>(widget)) {
+                box->reject(); // never hang the suite
+            }
+        }
+    });
+    app.window->action(QStringLiteral("about"))->trigger();
+    QVERIFY2(text.contains(QStringLiteral("GPL-3.0-or-later")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("Meshcraft 0.")));
+    QVERIFY(!shot.isEmpty());
 }
 
 QTEST_MAIN(tst_AppUi)
