@@ -8,6 +8,7 @@
 #include <Qsci/qsciscintilla.h>
 #include <Qsci/qscistyle.h>
 
+#include <QAction>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -122,6 +123,18 @@ EditorPanel::EditorPanel(SessionBridge &bridge, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
+
+    // Edits are saved as you go; Ctrl+S, pressed out of habit, saves at once and says so.
+    auto *save = new QAction(tr("Save"), this);
+    save->setShortcut(QKeySequence::Save);
+    save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(save);
+    connect(save, &QAction::triggered, this, [this] {
+        if (Buffer *buffer = currentBuffer()) {
+            saveNow(*buffer);
+            m_status->setText(tr("Saved to the lab's workspace."));
+        }
+    });
 
     connect(m_applyButton, &QPushButton::clicked, this, &EditorPanel::applyCurrent);
     connect(m_revertButton, &QPushButton::clicked, this, &EditorPanel::revertCurrent);
