@@ -282,6 +282,12 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
 
     connect(&m_bridge, &SessionBridge::labOpened, this,
             [this](const events::LabOpened &) { onLabOpened(); });
+    // A lost answer (the world rebuilt under the check) must not leave Check disabled.
+    m_checkTimeout.setSingleShot(true);
+    m_checkTimeout.setInterval(60'000);
+    connect(&m_checkTimeout, &QTimer::timeout, this, &GuidePanel::checkDone);
+    connect(&m_bridge, &SessionBridge::errorReported, this,
+            [this](const events::Error &) { checkDone(); });
     connect(&m_bridge, &SessionBridge::openFailed, this, [this](const events::OpenFailed &event) {
         QString text = tr("**The lab could not be opened.** %1\n\n")
                            .arg(QString::fromStdString(event.message));
@@ -309,6 +315,9 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
     connect(&m_bridge, &SessionBridge::checksEvaluated, this,
             [this](const events::ChecksEvaluated &event) {
                 m_results[event.step] = event.results;
+                if (event.step == m_checking) {
+                    checkDone();
+                }
                 if (event.step == m_viewed) {
                     rebuildChecklist();
                 }
@@ -353,6 +362,8 @@ GuidePanel::GuidePanel(SessionBridge &bridge, QWidget *parent)
     });
     connect(&m_bridge, &SessionBridge::worldRebuilt, this,
             [this](const events::WorldRebuilt &event) {
+                m_checking = 0;
+                m_checkTimeout.stop();
                 m_steps->setSteps(m_bridge.steps());
                 for (auto it = m_results.begin(); it != m_results.end();) {
                     it = it.key() >= event.atStep ? m_results.erase(it) : std::next(it);
@@ -743,7 +754,8 @@ void GuidePanel::updateButtons()
     const core::lab::StepStatus *status = m_steps->step(m_viewed);
     const bool onStep = status != nullptr && !finishShown();
     const int current = m_bridge.progress().currentStep;
-    m_checkButton->setEnabled(onStep);
+    m_checkButton->setEnabled(onStep && m_checking == 0);
+    m_checkButton->setText(m_checking == m_viewed ? tr("Checking…") : tr("&Check"));
     m_solutionButton->setEnabled(onStep);
     m_resetButton->setEnabled(onStep);
     m_jumpButton->setVisible(onStep && m_viewed != current);
@@ -798,9 +810,21 @@ void GuidePanel::runNextCommand()
 
 void GuidePanel::check()
 {
-    if (viewedDef() != nullptr && !finishShown()) {
-        m_bridge.checkStep(m_viewed);
+    if (viewedDef() == nullptr || finishShown() || m_checking != 0) {
+        return;
     }
+    // A check may run a probe that waits on a timeout: say so until the result is in.
+    m_checking = m_viewed;
+    m_checkTimeout.start();
+    m_bridge.checkStep(m_viewed);
+    updateButtons();
+}
+
+void GuidePanel::checkDone()
+{
+    m_checking = 0;
+    m_checkTimeout.stop();
+    updateButtons();
 }
 
 void GuidePanel::nextStep()

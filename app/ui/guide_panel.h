@@ -6,6 +6,7 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <QWidget>
 
 #include <memory>
@@ -85,6 +86,7 @@ private:
     void updateProgress(const core::lab::Progress &progress);
     void showFinish();
     void showProblem(const QString &markdown);
+    void checkDone();
     QString expand(const std::string &text) const;
     QWidget *noteFrame(const QString &markdown, QWidget *parent) const;
     QWidget *commandRow(const QString &command, const QString &inPod, int index, QWidget *parent);
@@ -120,6 +122,8 @@ private:
     QTextBrowser *m_finish = nullptr;
 
     int m_viewed = 0;
+    int m_checking = 0; ///< the step whose Check is running, or 0
+    QTimer m_checkTimeout;
     int m_initialStep = 0;
     bool m_confirmResets = true;
     bool m_dark = false;
