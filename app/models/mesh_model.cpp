@@ -332,6 +332,30 @@ void MeshModel::setTopology(const std::shared_ptr<const core::lab::TopologySnaps
     ordered.insert(ordered.end(), fresh.begin(), fresh.end());
     m_nodes = std::move(ordered);
 
+    // A pod that is gone (a rollout replaced it) closes what its proxy still had open: no close
+    // event will come for it.
+    QHash<QString, bool> liveProxies;
+    for (const MeshNode &n : m_nodes) {
+        if (!n.proxyId.isEmpty()) {
+            liveProxies.insert(n.proxyId, true);
+        }
+    }
+    bool closedAny = false;
+    for (auto &[id, flow] : m_flows) {
+        for (MeshFlow::Hop &hop : flow.hops) {
+            if (!hop.closed && !hop.proxyId.isEmpty() && !liveProxies.contains(hop.proxyId)) {
+                hop.closed = true;
+                hop.detail = tr("pod gone");
+                closedAny = true;
+            }
+        }
+        flow.closed = std::all_of(flow.hops.begin(), flow.hops.end(),
+                                  [](const MeshFlow::Hop &h) { return h.closed; });
+    }
+    if (closedAny) {
+        recountEdges();
+    }
+
     // Structural edges: a Service selects its workload (by name, as the lab's manifests do), a
     // ServiceEntry declares the address of an instance.
     m_edges.erase(std::remove_if(m_edges.begin(), m_edges.end(),

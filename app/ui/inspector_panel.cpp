@@ -215,8 +215,18 @@ void InspectorPanel::buildTracePage()
     m_traceView->setModel(m_traceModel);
     m_traceView->setUniformRowHeights(true);
     m_traceView->setAlternatingRowColors(true);
-    m_traceView->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The cause must stay in sight in a narrow dock: the decision column gets a fixed share
+    // (long cluster names elide; the tooltip has them whole), the cause the rest.
+    m_traceView->header()->setSectionResizeMode(TraceModel::StepColumn,
+                                                QHeaderView::Interactive);
+    m_traceView->header()->resizeSection(TraceModel::StepColumn,
+                                         fontMetrics().averageCharWidth() * 24);
+    m_traceView->header()->setSectionResizeMode(TraceModel::DecisionColumn,
+                                                QHeaderView::Interactive);
+    m_traceView->header()->resizeSection(TraceModel::DecisionColumn,
+                                         fontMetrics().averageCharWidth() * 28);
     m_traceView->header()->setStretchLastSection(true);
+    m_traceView->setTextElideMode(Qt::ElideMiddle);
     layout->addWidget(m_traceView);
     auto *hint = new QLabel(tr("Click an underlined cause to open its YAML at that line."),
                             m_tracePage);

@@ -209,14 +209,14 @@ void MeshNodeItem::setSelectedNode(bool selected)
 
 QRectF MeshNodeItem::body() const
 {
-    const QSizeF size = MeshLayout::nodeSize();
+    const QSizeF size = MeshLayout::nodeSize(m_node.kind);
     return {-size.width() / 2, -size.height() / 2, size.width(), size.height()};
 }
 
 QRectF MeshNodeItem::boundingRect() const
 {
     // Room for the focus ring, the stop's octagon and its caption under the node.
-    return body().adjusted(-8, -8, BadgeWidth / 2 + StopRadius + 4, 30);
+    return body().adjusted(-8, -8, BadgeWidth / 2 + StopRadius + 4, 8);
 }
 
 QPainterPath MeshNodeItem::shape() const
@@ -316,21 +316,34 @@ void MeshNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     const QRectF text = b.adjusted(10, 5, -10 - badgeRoom, -5);
     const QFont captionFont = scaledFont(*m_font, 0.78);
     const QFont nameFont = scaledFont(*m_font, 1.0, true);
-    painter->setPen(m_palette->mutedText);
-    painter->setFont(captionFont);
     const QFontMetricsF captionMetrics(captionFont);
     QString caption = kindCaption();
     if (!m_node.nameSpace.isEmpty() && m_node.kind != MeshNodeKind::Service &&
         m_node.kind != MeshNodeKind::Workload) {
         caption += QStringLiteral(" · ") + m_node.nameSpace;
     }
+    // A stop is said in words too, in the node itself (nothing to collide with there).
+    if (m_node.stop != MeshOutcome::None) {
+        caption = tr("stopped: %1 %2").arg(outcomeLabel(m_node.stop), m_node.stopDetail);
+        painter->setPen(m_palette->forRole(colourRoleOf(m_node.stop)));
+        painter->setFont(scaledFont(*m_font, 0.78, true));
+    } else {
+        painter->setPen(m_palette->mutedText);
+        painter->setFont(captionFont);
+    }
     painter->drawText(text, Qt::AlignLeft | Qt::AlignTop,
                       captionMetrics.elidedText(caption, Qt::ElideRight, text.width()));
+    // Long names ("istio-egressgateway") shrink a little before they elide.
+    QFont fitted = nameFont;
+    for (double factor = 0.95; factor >= 0.75 &&
+                               QFontMetricsF(fitted).horizontalAdvance(m_node.name) > text.width();
+         factor -= 0.05) {
+        fitted = scaledFont(*m_font, factor, true);
+    }
     painter->setPen(m_palette->text);
-    painter->setFont(nameFont);
-    const QFontMetricsF nameMetrics(nameFont);
+    painter->setFont(fitted);
     painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
-                      nameMetrics.elidedText(m_node.name, Qt::ElideMiddle, text.width()));
+                      QFontMetricsF(fitted).elidedText(m_node.name, Qt::ElideMiddle, text.width()));
     painter->setPen(m_palette->mutedText);
     painter->setFont(captionFont);
     painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
@@ -359,11 +372,6 @@ void MeshNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
         paintOutcomeShape(painter, shapeOf(m_node.stop), centre, StopRadius,
                           m_palette->forRole(colourRoleOf(m_node.stop)),
                           outcomeLabel(m_node.stop), *m_font);
-        painter->setPen(m_palette->forRole(colourRoleOf(m_node.stop)));
-        painter->setFont(scaledFont(*m_font, 0.78, true));
-        painter->drawText(QRectF(b.left(), b.bottom() + 2, b.width() + StopRadius, 20),
-                          Qt::AlignRight | Qt::AlignTop,
-                          tr("stopped: %1 %2").arg(outcomeLabel(m_node.stop), m_node.stopDetail));
     }
 
     if (m_focused) {
@@ -409,6 +417,14 @@ void MeshEdgeItem::setLit(double intensity, double dot)
     }
 }
 
+void MeshEdgeItem::setLabelPosition(double t)
+{
+    if (!qFuzzyCompare(t, m_labelAt)) {
+        prepareGeometryChange();
+        m_labelAt = t;
+    }
+}
+
 void MeshEdgeItem::setHighlighted(bool highlighted)
 {
     if (m_highlighted != highlighted) {
@@ -430,9 +446,7 @@ QString MeshEdgeItem::colourRole() const
 
 QPointF MeshEdgeItem::labelAnchor() const
 {
-    // Labels sit a little past the middle, so that two edges into one node keep theirs apart.
-    const double t = m_edge.lastOutcome == MeshOutcome::BlackHole ? 0.5 : 0.55;
-    return m_from + (m_to - m_from) * t;
+    return m_from + (m_to - m_from) * m_labelAt;
 }
 
 QRectF MeshEdgeItem::labelRect() const

@@ -113,6 +113,8 @@ public:
     void setLit(double intensity, double dot);
     double lit() const { return m_lit; }
     void setHighlighted(bool highlighted);
+    /// Where along the line its label sits (0..1): edges into one node keep theirs apart.
+    void setLabelPosition(double t);
 
     QString colourRole() const;
     OutcomeShape outcomeShape() const { return shapeOf(m_edge.lastOutcome); }
@@ -138,6 +140,7 @@ private:
     double m_lit = 0.0;
     double m_dot = -1.0;
     bool m_highlighted = false;
+    double m_labelAt = 0.55;
 };
 
 } // namespace meshcraft::app

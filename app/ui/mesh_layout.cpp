@@ -10,18 +10,41 @@ namespace meshcraft::app {
 
 namespace {
 
-constexpr int GatewayColumn = 3;
-constexpr int VpcColumn = 4;
+constexpr int GatewayColumn = 2;
+constexpr int VpcColumn = 3;
 constexpr int MinNamespaceRows = 3;
 constexpr double BandGap = 34.0; // between istio-system's band and the namespaces below
 
 const QString DefaultNs = QStringLiteral("default");
 const QString IstioNs = QStringLiteral("istio-system");
 
+// Services columns (0, -2, -4 …) are narrower: a Service is a short pill.
+bool isServicesColumn(int column)
+{
+    return column <= 0 && column % 2 == 0;
+}
+
+double columnWidth(int column)
+{
+    return isServicesColumn(column) ? MeshLayout::ServiceCellWidth : MeshLayout::CellWidth;
+}
+
+double columnLeft(int column)
+{
+    double x = 0.0;
+    for (int c = 0; c < column; ++c) {
+        x += columnWidth(c);
+    }
+    for (int c = column; c < 0; ++c) {
+        x -= columnWidth(c);
+    }
+    return x;
+}
+
 QRectF cellRect(int column, int row)
 {
     const double y = row * MeshLayout::CellHeight + (row >= 1 ? BandGap : 0.0);
-    return {column * MeshLayout::CellWidth, y, MeshLayout::CellWidth, MeshLayout::CellHeight};
+    return {columnLeft(column), y, columnWidth(column), MeshLayout::CellHeight};
 }
 
 QRectF cellsRect(int firstColumn, int lastColumn, int firstRow, int lastRow)

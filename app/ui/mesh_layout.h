@@ -19,9 +19,10 @@ namespace meshcraft::app {
 /// nodes first appear, and never taken back, so adding a pod never moves another.
 ///
 /// The picture (columns left to right):
-///   cluster: [Services | Pods | lane | lane+gateways]   then   VPC: [Memorystore, addresses]
+///   cluster: [Services | Pods | lane with the gateways above it]   then   VPC: [Memorystore, …]
 /// istio-system is a band along the cluster's top with its gateways at the right, above the
-/// lane, so a path through the gateway bends visibly up while a direct path does not touch it.
+/// lane, so a path through the gateway bends visibly up while a direct path (which leaves the
+/// pods' sidecars to the right, below the band) does not touch it.
 /// ServiceEntry hosts sit above the VPC. Other namespaces open to the left of `default`.
 class MeshLayout
 {
@@ -42,9 +43,15 @@ public:
     /// The frames to draw: the cluster, its namespaces, the mesh registry and the VPC.
     std::vector<Box> boxes(const std::vector<MeshNode> &nodes) const;
 
-    static QSizeF nodeSize() { return {CellWidth - 40.0, CellHeight - 34.0}; }
+    /// A node's drawn size; Services are narrower pills.
+    static QSizeF nodeSize(MeshNodeKind kind)
+    {
+        return {(kind == MeshNodeKind::Service ? ServiceCellWidth : CellWidth) - 46.0,
+                CellHeight - 34.0};
+    }
 
-    static constexpr double CellWidth = 210.0;
+    static constexpr double CellWidth = 200.0;
+    static constexpr double ServiceCellWidth = 160.0;
     static constexpr double CellHeight = 96.0;
 
 private:

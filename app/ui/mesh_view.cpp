@@ -121,6 +121,11 @@ void MeshView::syncEdges()
         if (!m_nodeItems.contains(edge.from) || !m_nodeItems.contains(edge.to)) {
             continue;
         }
+        // An edge a hop only passed through before it was decided carries nothing to show.
+        if (!edge.structural && edge.connections == 0 && edge.lastOutcome == MeshOutcome::None &&
+            !edge.successRate) {
+            continue;
+        }
         MeshEdgeItem *item = m_edgeItems.take(edge.key());
         if (!item) {
             item = new MeshEdgeItem(edge, &m_palette, &m_font);
@@ -133,6 +138,23 @@ void MeshView::syncEdges()
     }
     qDeleteAll(m_edgeItems);
     m_edgeItems = keep;
+    // Edges into one node spread their labels along their lines: where lines converge the
+    // labels would pile up, so the lowest source's label sits nearest its source.
+    QHash<QString, QList<MeshEdgeItem *>> byTarget;
+    for (MeshEdgeItem *item : std::as_const(m_edgeItems)) {
+        if (!item->edge().structural) {
+            byTarget[item->edge().to] << item;
+        }
+    }
+    for (QList<MeshEdgeItem *> &into : byTarget) {
+        std::sort(into.begin(), into.end(), [this](const MeshEdgeItem *a, const MeshEdgeItem *b) {
+            return m_layout.position(a->edge().from).y() < m_layout.position(b->edge().from).y();
+        });
+        for (qsizetype i = 0; i < into.size(); ++i) {
+            const double spread = into.size() > 1 ? static_cast<double>(i) / (into.size() - 1) : 0.5;
+            into.at(i)->setLabelPosition(0.55 - 0.25 * spread);
+        }
+    }
     for (MeshNodeItem *item : std::as_const(m_nodeItems)) {
         if (const MeshNode *node = m_model->node(item->node().id)) {
             item->setNode(*node);

@@ -5,13 +5,25 @@
 
 #include "app/bridge/session_bridge.h"
 #include "app/models/mesh_model.h"
+#include "app/models/timeline_model.h"
+#include "app/models/trace_model.h"
+#include "app/ui/editor_panel.h"
+#include "app/ui/inspector_panel.h"
 #include "app/ui/main_window.h"
 #include "app/ui/mesh_layout.h"
 #include "app/ui/mesh_view.h"
+#include "app/ui/timeline_panel.h"
 #include "tests/app/support/app_fixture.h"
 #include "tests/app/support/screenshot.h"
 
+#include <Qsci/qsciscintilla.h>
+
 #include <QAbstractItemModelTester>
+#include <QDockWidget>
+#include <QToolButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QTreeView>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -84,6 +96,64 @@ app::MeshView *meshViewOf(const AppFixture &app)
     return qobject_cast<app::MeshView *>(app.window->meshView());
 }
 
+app::InspectorPanel *inspectorOf(const AppFixture &app)
+{
+    return qobject_cast<app::InspectorPanel *>(app.window->inspector());
+}
+
+app::TimelinePanel *timelineOf(const AppFixture &app)
+{
+    return qobject_cast<app::TimelinePanel *>(app.window->timeline());
+}
+
+/// Clicks a node of the mesh view as a learner would.
+void clickNode(app::MeshView *view, const QString &name)
+{
+    const QPoint at = view->mapFromScene(view->nodeState(name).position);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+}
+
+/// The first trace row whose cause names `file`.
+QModelIndex causeNaming(const app::TraceModel *trace, const QString &file)
+{
+    for (int hop = 0; hop < trace->rowCount(); ++hop) {
+        const QModelIndex parent = trace->index(hop, 0);
+        for (int row = 0; row < trace->rowCount(parent); ++row) {
+            const QModelIndex cause = trace->index(row, app::TraceModel::CauseColumn, parent);
+            if (cause.data(app::TraceModel::ProvenanceFileRole).toString().endsWith(file)) {
+                return cause;
+            }
+        }
+    }
+    return {};
+}
+
+core::probe::Trace twoHopTrace()
+{
+    core::probe::Trace trace;
+    trace.traceId = 20;
+    core::probe::TraceHop first;
+    first.connectionId = 20;
+    first.proxyId = "busybox.default";
+    first.decided = true;
+    first.decision.listener = "10.59.118.59_6379";
+    first.decision.cluster = "outbound|6379|redis|istio-egressgateway.istio-system.svc.cluster.local";
+    first.decision.listenerProvenance = {"ServiceEntry", "default", "redis-serviceentry",
+                                         "redis-serviceentry.yaml", 9, {}};
+    first.decision.clusterProvenance = {"VirtualService", "default", "redis-through-egressgateway",
+                                        "redis-egress-route.yaml", 40, {}};
+    first.closed = true;
+    core::probe::TraceHop second = first;
+    second.connectionId = 21;
+    second.parentId = 20;
+    second.proxyId = "istio-egressgateway-dfbdf92b62-smlhm.istio-system";
+    second.decision.cluster = "outbound|6379||redis.domain";
+    second.flags = static_cast<core::relay::ResponseFlags>(core::relay::ResponseFlag::NoHealthyUpstream);
+    trace.hops = {first, second};
+    trace.complete = true;
+    return trace;
+}
+
 } // namespace
 
 class tst_AppMesh : public QObject
@@ -96,8 +166,127 @@ private slots:
     void meshModelUpstreamFailure();
     void layoutIsStable();
     void meshViewKeyboard();
+    void modelsPassTheTester();
+    void timelineFiltersAndClicks();
     void labStepsOnTheMeshView();
 };
+
+void tst_AppMesh::modelsPassTheTester()
+{
+    app::TimelineModel timeline;
+    QAbstractItemModelTester timelineTester(&timeline,
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+    app::TimelineFilterModel filter;
+    filter.setSourceModel(&timeline);
+    QAbstractItemModelTester filterTester(&filter,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    using K = events::Connection::Kind;
+    std::vector<core::lab::Event> batch;
+    batch.push_back({1, events::CommandStarted{"host", "kubectl apply -f x.yaml"}});
+    batch.push_back({2, events::ConfigPushed{{"busybox.default"}}});
+    batch.push_back({3, hop(K::Opened, 7, 7, 0, "busybox.default", "")});
+    batch.push_back({4, hop(K::Bytes, 7, 7, 0, "busybox.default", "")}); // not a row
+    batch.push_back({5, hop(K::Closed, 7, 7, 0, "busybox.default", "BlackHoleCluster", "UH")});
+    timeline.addEvents(batch);
+    QCOMPARE(timeline.rowCount(), 4);
+    QCOMPARE(timeline.index(3, app::TimelineModel::WhatColumn).data().toString(),
+             QStringLiteral("busybox.default: → 10.59.118.59:6379 closed, BlackHoleCluster, flags UH"));
+    QCOMPARE(timeline.index(3, 0).data(app::TimelineModel::TraceRole).toULongLong(), 7u);
+    filter.setTypeVisible(app::TimelineType::ConnectionOpen, false);
+    filter.setTypeVisible(app::TimelineType::ConnectionClose, false);
+    QCOMPARE(filter.rowCount(), 2);
+    // Bounded: the oldest rows go (on a model of its own: the tester would make this quadratic).
+    app::TimelineModel bounded;
+    bounded.addEvents(batch);
+    for (int i = 0; i < app::TimelineModel::MaxRows; ++i) {
+        bounded.append({0, app::TimelineType::Note, QStringLiteral("note %1").arg(i), 0, {}});
+    }
+    QCOMPARE(bounded.rowCount(), app::TimelineModel::MaxRows);
+    QCOMPARE(bounded.entry(0).text, QStringLiteral("note 0")); // the four events went
+    bounded.append({0, app::TimelineType::Note, QStringLiteral("one more"), 0, {}});
+    QCOMPARE(bounded.rowCount(), app::TimelineModel::MaxRows);
+    QCOMPARE(bounded.entry(0).text, QStringLiteral("note 1"));
+    // More rows through the tester and the filter (commands are shown, opens are not).
+    for (int i = 0; i < 20; ++i) {
+        timeline.append({0, app::TimelineType::Command, QStringLiteral("c %1").arg(i), 0, {}});
+    }
+    QCOMPARE(filter.rowCount(), 22);
+
+    app::TraceModel trace;
+    QAbstractItemModelTester traceTester(&trace,
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+    trace.setTrace(twoHopTrace());
+    QCOMPARE(trace.rowCount(), 2);
+    const QModelIndex firstHop = trace.index(0, 0);
+    QVERIFY(trace.rowCount(firstHop) >= 4);
+    const QModelIndex listener = trace.index(0, app::TraceModel::CauseColumn, firstHop);
+    QCOMPARE(listener.data(app::TraceModel::ProvenanceFileRole).toString(),
+             QStringLiteral("redis-serviceentry.yaml"));
+    QCOMPARE(listener.data(app::TraceModel::ProvenanceLineRole).toInt(), 9);
+    QVERIFY2(trace.toLines().join(QLatin1Char('\n')).contains(QStringLiteral("flags | UH")),
+             qPrintable(trace.toLines().join(QLatin1Char('\n'))));
+    trace.clear();
+    QCOMPARE(trace.rowCount(), 0);
+
+    app::ProxyStatsModel stats;
+    QAbstractItemModelTester statsTester(&stats,
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+    stats.setStats({{"cluster.BlackHoleCluster.upstream_cx_total", 1},
+                    {"listener.0.0.0.0_15001.downstream_cx_total", 3}});
+    QSignalSpy changed(&stats, &QAbstractItemModel::dataChanged);
+    stats.setStats({{"cluster.BlackHoleCluster.upstream_cx_total", 2},
+                    {"listener.0.0.0.0_15001.downstream_cx_total", 3}});
+    QCOMPARE(changed.count(), 1); // in place: one value moved
+    QCOMPARE(stats.value(QStringLiteral("cluster.BlackHoleCluster.upstream_cx_total")), 2u);
+    stats.setStats({{"a", 1}});
+    QCOMPARE(stats.rowCount(), 1);
+}
+
+void tst_AppMesh::timelineFiltersAndClicks()
+{
+    app::SessionBridge bridge;
+    app::TimelinePanel panel(bridge);
+    panel.resize(700, 300);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    using K = events::Connection::Kind;
+    std::vector<core::lab::Event> batch;
+    batch.push_back({1, events::CommandStarted{"busybox", "telnet 10.59.118.59 6379"}});
+    batch.push_back({2, hop(K::Opened, 7, 7, 0, "busybox.default", "")});
+    batch.push_back({3, hop(K::Closed, 7, 7, 0, "busybox.default", "BlackHoleCluster", "UH")});
+    panel.model()->addEvents(batch);
+    QCOMPARE(panel.filter()->rowCount(), 3);
+    QToolButton *opens = panel.filterButton(app::TimelineType::ConnectionOpen);
+    QVERIFY(opens && opens->isChecked());
+    QTest::mouseClick(opens, Qt::LeftButton);
+    QVERIFY(!opens->isChecked());
+    QCOMPARE(panel.filter()->rowCount(), 2);
+    QTest::mouseClick(panel.filterButton(app::TimelineType::Command), Qt::LeftButton);
+    QCOMPARE(panel.filter()->rowCount(), 1);
+    QCOMPARE(panel.filter()->index(0, 1).data().toString(), QStringLiteral("close"));
+
+    // Clicking the close selects its connection.
+    QSignalSpy flows(&panel, &app::TimelinePanel::flowSelected);
+    const QRect row = panel.view()->visualRect(panel.filter()->index(0, 2));
+    QTest::mouseClick(panel.view()->viewport(), Qt::LeftButton, {}, row.center());
+    QCOMPARE(flows.count(), 1);
+    QCOMPARE(flows.at(0).at(0).value<std::uint64_t>(), 7u);
+
+    // New rows are followed at the bottom…
+    QTest::mouseClick(panel.filterButton(app::TimelineType::Command), Qt::LeftButton);
+    for (int i = 0; i < 200; ++i) {
+        panel.model()->append({0, app::TimelineType::Command, QStringLiteral("line %1").arg(i), 0, {}});
+    }
+    QScrollBar *bar = panel.view()->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
+    // …unless the reader scrolled up.
+    bar->setValue(0);
+    QTest::qWait(50);
+    QCOMPARE(bar->value(), 0);
+    panel.model()->append({0, app::TimelineType::Command, QStringLiteral("later"), 0, {}});
+    QTest::qWait(50);
+    QCOMPARE(panel.view()->verticalScrollBar()->value(), 0);
+}
 
 void tst_AppMesh::meshModelBlackHole()
 {
@@ -293,6 +482,35 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QCOMPARE(blocked.cluster, QStringLiteral("BlackHoleCluster"));
     QCOMPARE(view->lastPathFrom(QStringLiteral("busybox")),
              QStringList{QStringLiteral("default/busybox")});
+    // The cart service fails too once its connection is drained: its edge turns to UH.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        view->edgeState(QStringLiteral("cartservice"), QStringLiteral("memorystore:redis-cart"))
+            .outcome,
+        QStringLiteral("UH"), 15'000);
+    QCOMPARE(view->nodeState(QStringLiteral("cartservice")).stopLabel, QStringLiteral("UH"));
+    // The timeline's close of that connection shows its trace in the inspector.
+    app::TimelinePanel *timeline = timelineOf(app);
+    app::InspectorPanel *inspector = inspectorOf(app);
+    QVERIFY(timeline && inspector);
+    app.window->timelineDock()->raise();
+    QModelIndex closeRow;
+    for (int row = timeline->filter()->rowCount() - 1; row >= 0 && !closeRow.isValid(); --row) {
+        const QModelIndex index = timeline->filter()->index(row, app::TimelineModel::WhatColumn);
+        if (index.data(app::TimelineModel::TraceRole).toULongLong() == blocked.lastTraceId &&
+            index.data(app::TimelineModel::TypeRole).toInt() ==
+                static_cast<int>(app::TimelineType::ConnectionClose)) {
+            closeRow = index;
+        }
+    }
+    QVERIFY2(closeRow.isValid(), "the timeline has the blocked connection's close");
+    timeline->view()->scrollTo(closeRow);
+    QTest::mouseClick(timeline->view()->viewport(), Qt::LeftButton, {},
+                      timeline->view()->visualRect(closeRow).center());
+    QCOMPARE(inspector->currentPage(), QStringLiteral("trace"));
+    QTRY_VERIFY_WITH_TIMEOUT(inspector->traceModel()->rowCount() > 0, 10'000);
+    const QString blockedTrace = inspector->traceModel()->toLines().join(QLatin1Char('\n'));
+    QVERIFY2(blockedTrace.contains(QStringLiteral("BlackHoleCluster")), qPrintable(blockedTrace));
+    QVERIFY2(blockedTrace.contains(QStringLiteral("flags | UH")), qPrintable(blockedTrace));
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-07")).isEmpty());
 
     QVERIFY(runSteps(app, 8, 10));
@@ -309,6 +527,44 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QVERIFY(!view->edgeState(QStringLiteral("busybox"), QStringLiteral("istio-egressgateway"))
                  .exists);
     QVERIFY(view->nodeState(QStringLiteral("se:redis.domain")).exists);
+
+    // The Memorystore card.
+    clickNode(view, QStringLiteral("memorystore:redis-cart"));
+    QCOMPARE(inspector->currentPage(), QStringLiteral("instance"));
+    const QString card = inspector->instanceCardText();
+    QVERIFY2(card.contains(QStringLiteral("10.59.118.59")) &&
+                 card.contains(QStringLiteral("REDIS_4_0")) &&
+                 card.contains(QStringLiteral("redis-server 7.")),
+             qPrintable(card));
+
+    // The trace of the direct connection links the ServiceEntry's line; the link opens it.
+    inspector->showTrace(direct.lastTraceId);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector->traceModel()->rowCount() == 1, 10'000);
+    const QModelIndex cause =
+        causeNaming(inspector->traceModel(), QStringLiteral("redis-serviceentry.yaml"));
+    QVERIFY2(cause.isValid(),
+             qPrintable(inspector->traceModel()->toLines().join(QLatin1Char('\n'))));
+    const int causeLine = cause.data(app::TraceModel::ProvenanceLineRole).toInt();
+    QVERIFY(causeLine > 0);
+    inspector->traceView()->expandAll();
+    inspector->traceView()->scrollTo(cause);
+    QTest::mouseClick(inspector->traceView()->viewport(), Qt::LeftButton, {},
+                      inspector->traceView()->visualRect(cause).center());
+    QTRY_VERIFY(app.editor()->currentPath().endsWith(QStringLiteral("redis-serviceentry.yaml")));
+    int line = -1;
+    int column = -1;
+    app.editor()->currentEditor()->getCursorPosition(&line, &column);
+    QCOMPARE(line, causeLine - 1);
+
+    // busybox's proxy: its listeners include the ServiceEntry's address since step 8.
+    clickNode(view, QStringLiteral("busybox"));
+    QCOMPARE(view->selectedNode(), QStringLiteral("default/busybox"));
+    QCOMPARE(inspector->currentPage(), QStringLiteral("proxy"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector->proxyText(QStringLiteral("listeners"))
+            .contains(QRegularExpression(QStringLiteral("10\\.59\\.118\\.59\\s+6379"))),
+        10'000);
+    QVERIFY(inspector->statsModel()->rowCount() > 0);
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-10")).isEmpty());
 
     QVERIFY(runSteps(app, 11, 11));
@@ -324,6 +580,13 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QCOMPARE(first.outcome, QStringLiteral("OK"));
     QCOMPARE(second.outcome, QStringLiteral("OK"));
     QVERIFY(first.lit && second.lit);
+    QCOMPARE(first.colourRole, QStringLiteral("ok"));
+    // Its trace: two hops, the second at the gateway.
+    inspector->showTrace(first.lastTraceId);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector->traceModel()->rowCount() == 2, 10'000);
+    QVERIFY(inspector->traceModel()->index(1, 0).data().toString().contains(
+        QStringLiteral("istio-egressgateway")));
+    app.window->inspectorDock()->raise();
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-11")).isEmpty());
 }
 
