@@ -525,6 +525,17 @@ QWidget *GuidePanel::commandRow(const QString &command, const QString &inPod, in
     row->setStyleSheet(QStringLiteral("#commandBlock { background: %1; border-radius: 3px; }")
                            .arg(colors.codeBackground.name()));
     auto *layout = new QVBoxLayout(row);
+    if (!inPod.isEmpty()) {
+        // Its own line: beside the buttons it would make the guide wider than a small screen's.
+        auto *where = new QLabel(tr("In the %1 pod's shell:").arg(inPod), row);
+        where->setObjectName(QStringLiteral("inPod"));
+        QFont small = where->font();
+        small.setItalic(true);
+        where->setFont(small);
+        where->setWordWrap(true);
+        ignoreWidth(where);
+        layout->addWidget(where);
+    }
     auto *text = new QLabel(command, row);
     text->setObjectName(QStringLiteral("commandText"));
     text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -536,14 +547,6 @@ QWidget *GuidePanel::commandRow(const QString &command, const QString &inPod, in
     layout->addWidget(text);
 
     auto *buttons = new QHBoxLayout;
-    if (!inPod.isEmpty()) {
-        auto *where = new QLabel(tr("in the %1 pod's shell").arg(inPod), row);
-        where->setObjectName(QStringLiteral("inPod"));
-        QFont small = where->font();
-        small.setItalic(true);
-        where->setFont(small);
-        buttons->addWidget(where);
-    }
     buttons->addStretch(1);
     auto *run = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Run"), row);
     run->setObjectName(QStringLiteral("run:%1").arg(index));

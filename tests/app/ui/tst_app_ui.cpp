@@ -316,6 +316,16 @@ void tst_AppUi::guideDrivesSteps1To4()
                         + QStringLiteral("\n--- terminal ---\n") + terminal->transcript()));
     typeLine(terminal, QStringLiteral("exit"));
     QTRY_VERIFY_WITH_TIMEOUT(terminal->prompt() != QStringLiteral("/ # "), CommandTimeoutMs);
+    if (auto *scroll = guide->findChild<QScrollArea *>(QStringLiteral("stepScroll"))) {
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+    }
+    QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("step-4-checked")).isEmpty());
+    // Nothing in the guide's page is wider than the guide (1366×768 clips nothing).
+    if (auto *scroll = guide->findChild<QScrollArea *>(QStringLiteral("stepScroll"))) {
+        QVERIFY2(scroll->widget()->width() <= scroll->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(scroll->widget()->width())
+                                .arg(scroll->viewport()->width())));
+    }
 
     // The completion % counts the four passed steps.
     const core::lab::Progress progress = app.bridge->progress();
