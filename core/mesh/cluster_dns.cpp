@@ -14,7 +14,34 @@ constexpr std::size_t Ndots = 5; // kubelet's resolv.conf option
 
 } // namespace
 
-ClusterDns::ClusterDns(const Topology &topology) : m_topology(topology) {}
+ClusterDns::ClusterDns(const Topology &topology) : m_topology(topology)
+{
+    refresh();
+}
+
+void ClusterDns::refresh()
+{
+    auto records = std::make_shared<Records>();
+    for (const ServiceView &service : m_topology.services()) {
+        if (service.clusterIP != 0) {
+            records->emplace(service.fqdn(), service.clusterIP);
+            continue;
+        }
+        // A headless Service answers with its pods.
+        const auto pods = m_topology.selectedPods(service);
+        if (!pods.empty()) {
+            records->emplace(service.fqdn(), pods.front()->ip);
+        }
+    }
+    std::lock_guard lock(m_mutex);
+    m_records = std::move(records);
+}
+
+std::shared_ptr<const ClusterDns::Records> ClusterDns::records() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_records;
+}
 
 Ipv4 ClusterDns::serverAddress()
 {
@@ -48,19 +75,12 @@ std::vector<std::string> ClusterDns::candidates(std::string_view name,
 
 std::optional<Ipv4> ClusterDns::lookupFqdn(std::string_view fqdn) const
 {
-    const ServiceView *service = m_topology.serviceByHost(fqdn);
-    if (!service) {
+    const auto table = records();
+    const auto found = table->find(fqdn);
+    if (found == table->end()) {
         return std::nullopt;
     }
-    if (service->clusterIP != 0) {
-        return service->clusterIP;
-    }
-    // A headless Service answers with its pods.
-    const auto pods = m_topology.selectedPods(*service);
-    if (!pods.empty()) {
-        return pods.front()->ip;
-    }
-    return std::nullopt;
+    return found->second;
 }
 
 std::optional<Ipv4> ClusterDns::resolve(std::string_view name, std::string_view podNamespace) const
@@ -71,9 +91,10 @@ std::optional<Ipv4> ClusterDns::resolve(std::string_view name, std::string_view 
     if (name.empty()) {
         return std::nullopt;
     }
+    const auto table = records();
     for (const std::string &candidate : candidates(name, podNamespace)) {
-        if (const auto ip = lookupFqdn(candidate)) {
-            return ip;
+        if (const auto found = table->find(candidate); found != table->end()) {
+            return found->second;
         }
     }
     return std::nullopt;

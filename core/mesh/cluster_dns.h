@@ -4,6 +4,9 @@
 #include "core/mesh/ip_allocator.h"
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,10 +22,17 @@ class Topology;
 /// namespace and `istio-egressgateway.istio-system` from anywhere. Nothing outside the cluster
 /// resolves: there is no upstream DNS, so `redis.domain` does not (1.3 had no DNS proxy either).
 /// A dotted-quad literal resolves to itself, as the resolver library does.
+///
+/// Threading: lookups run on any thread (the relay's, probes', the cart's), so they read an
+/// immutable record table, never the topology. refresh() rebuilds the table from the topology
+/// and must be called on the store's thread after each change set (the constructor does it once).
 class ClusterDns
 {
 public:
     explicit ClusterDns(const Topology &topology);
+
+    /// Republishes the records from the topology's current Services. Store thread only.
+    void refresh();
 
     /// kube-dns's ClusterIP, the pod's nameserver.
     static Ipv4 serverAddress();
@@ -38,9 +48,13 @@ public:
     std::function<std::optional<Ipv4>(std::string_view)> resolver(std::string podNamespace) const;
 
 private:
+    using Records = std::map<std::string, Ipv4, std::less<>>; // FQDN -> address
+    std::shared_ptr<const Records> records() const;
     std::optional<Ipv4> lookupFqdn(std::string_view fqdn) const;
 
     const Topology &m_topology;
+    mutable std::mutex m_mutex; // guards the pointer only; the table itself is immutable
+    std::shared_ptr<const Records> m_records;
 };
 
 } // namespace meshcraft::core::mesh

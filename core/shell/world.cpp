@@ -429,6 +429,7 @@ void World::Impl::onStoreChanged(const config::StoreChange &change)
     // The topology's own writes (addresses, pods) notify while it reconciles; the outer change
     // set reaches us once it has settled, so sync only then.
     if (!topology->isReconciling()) {
+        dns->refresh();
         syncNetwork();
         syncWorkloads();
     }

@@ -15,6 +15,8 @@
 #include "core/xds/snapshot.h"
 
 #include <QFile>
+#include <atomic>
+#include <thread>
 #include <QtTest>
 
 using namespace meshcraft::core;
@@ -123,6 +125,7 @@ private slots:
     void labPathsThroughTheRealRelay();
     void cartWorkloadReachesInClusterRedis();
     void stateDumpIsDeterministic();
+    void dnsAnswersOtherThreadsWhileTheStoreChanges();
 };
 
 void tst_World::startsWithTheWorkshopCluster()
@@ -251,6 +254,38 @@ void tst_World::stateDumpIsDeterministic()
     QVERIFY(dumps[0].find("outboundTrafficPolicy: REGISTRY_ONLY") != std::string::npos);
     QVERIFY(dumps[0].find("10.59.118.59") != std::string::npos);
     QVERIFY(dumps[0].find("busybox.default") != std::string::npos);
+}
+
+// The relay, probes and the cart resolve names on their own threads while the session thread
+// changes Services; lookups read a published table, so they neither crash nor race.
+void tst_World::dnsAnswersOtherThreadsWhileTheStoreChanges()
+{
+    auto created = shell::World::create(labSpec());
+    QVERIFY(created);
+    shell::World &world = **created;
+    const auto resolve = world.dns().resolver("default");
+    std::atomic<bool> stop = false;
+    std::atomic<int> answered = 0;
+    std::thread reader([&] {
+        while (!stop) {
+            if (resolve("redis-cart")) {
+                ++answered;
+            }
+            (void)resolve("extra");
+        }
+    });
+    const std::string service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: extra\n"
+                                "spec:\n  selector:\n    app: extra\n  ports:\n  - port: 80\n";
+    for (int i = 0; i < 50; ++i) {
+        QVERIFY(world.store().applyText(service, "extra.yaml", config::ApplyMode::Batch).ok());
+        QVERIFY(world.store().removeText(service, "extra.yaml", config::ApplyMode::Batch).ok());
+    }
+    QVERIFY(world.dns().resolve("extra", "default") == std::nullopt);
+    QVERIFY(world.store().applyText(service, "extra.yaml", config::ApplyMode::Batch).ok());
+    QVERIFY(world.dns().resolve("extra.default.svc.cluster.local", "istio-system").has_value());
+    stop = true;
+    reader.join();
+    QVERIFY(answered > 0);
 }
 
 QTEST_APPLESS_MAIN(tst_World)
