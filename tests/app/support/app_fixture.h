@@ -10,6 +10,7 @@
 #include "app/ui/main_window.h"
 #include "app/ui/terminal_widget.h"
 
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,6 +25,9 @@ struct AppFixture
     QTemporaryDir state;
     std::unique_ptr<app::SessionBridge> bridge;
     std::unique_ptr<app::MainWindow> window;
+    /// Keep the saved layout and last step of an earlier window (restart tests); otherwise
+    /// every fixture starts from the default layout at step 1, whatever ran before.
+    bool keepSettings = false;
 
     /// Opens `labId` and waits (at most `timeoutMs`) for the lab to open. False on failure.
     /// `stateDir`: where progress and edits are kept (a fresh temporary folder by default).
@@ -36,6 +40,11 @@ struct AppFixture
         options.fixedClock = true;
         options.drainDuration = std::chrono::milliseconds(50);
         options.cartInterval = std::chrono::milliseconds(50);
+        if (!keepSettings) {
+            QSettings settings;
+            settings.remove(QStringLiteral("window"));
+            settings.remove(QStringLiteral("lab"));
+        }
         bridge = std::make_unique<app::SessionBridge>(options);
         window = std::make_unique<app::MainWindow>(*bridge);
         window->guide()->setConfirmResets(false);

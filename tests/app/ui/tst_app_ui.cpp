@@ -637,6 +637,7 @@ void tst_AppUi::shortcutsAndSettings()
         app.window->close(); // saves the layout and the viewed step
     }
     AppFixture again;
+    again.keepSettings = true;
     QVERIFY(again.open(QStringLiteral("egress-gateway"), 20'000, state.path()));
     QCOMPARE(again.guide()->viewedStep(), 2);
     QCOMPARE(QSettings().value(QStringLiteral("lab/last")).toString(),
