@@ -12,6 +12,7 @@ packages=(
     qt6-base-dev libqscintilla2-qt6-dev libgl-dev
     libyaml-cpp-dev libhiredis-dev libasio-dev libexpected-dev libfmt-dev
     redis-tools xvfb xauth
+    dpkg-dev lintian desktop-file-utils appstream
 )
 
 install_missing() {
