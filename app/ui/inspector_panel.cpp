@@ -183,6 +183,9 @@ void InspectorPanel::buildProxyPage()
     m_clusters = monospaceText(m_proxyPage, QStringLiteral("clusters"));
     m_routes = monospaceText(m_proxyPage, QStringLiteral("routes"));
     m_accessLog = monospaceText(m_proxyPage, QStringLiteral("accessLog"));
+    m_accessLog->setPlaceholderText(
+        tr("No access-log lines yet. Proxies write them only when the mesh's accessLogFile is "
+           "set (the istio ConfigMap in istio-system)."));
     m_statsModel = new ProxyStatsModel(this);
     m_statsView = new QTableView(m_proxyPage);
     m_statsView->setObjectName(QStringLiteral("stats"));

@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QFont>
 #include <QGraphicsItem>
+#include <QLineF>
 #include <QPainterPath>
 
 namespace meshcraft::app {
@@ -110,6 +111,7 @@ public:
     /// The ends, from the nodes' outlines; `stopAt` the source badge (for a stop).
     void setEnds(const QPointF &from, const QPointF &to, const QPointF &stopAt);
     /// Animation: how lit the edge is (0..1) and where the travelling dot is (0..1, <0 none).
+    QLineF line() const { return {m_from, m_to}; }
     void setLit(double intensity, double dot);
     double lit() const { return m_lit; }
     void setHighlighted(bool highlighted);

@@ -304,6 +304,7 @@ MeshView::EdgeState MeshView::edgeState(const QString &from, const QString &to) 
     state.lit = item->lit() > 0.0 || m_animations.contains(e.key());
     state.active = e.active;
     state.lastTraceId = e.lastTraceId;
+    state.line = item->line();
     return state;
 }
 

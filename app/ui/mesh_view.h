@@ -8,6 +8,7 @@
 #include <QFont>
 #include <QGraphicsView>
 #include <QHash>
+#include <QLineF>
 #include <QPoint>
 #include <QPointF>
 #include <QTimer>
@@ -65,6 +66,7 @@ public:
         bool lit = false;   ///< a flow is animating on it now
         int active = 0;
         std::uint64_t lastTraceId = 0;
+        QLineF line;        ///< scene coordinates, from source to target
     };
 
     /// `name`: a node id, workload, pod or instance name, or proxy id.

@@ -564,7 +564,12 @@ void tst_AppMesh::labStepsOnTheMeshView()
         inspector->proxyText(QStringLiteral("listeners"))
             .contains(QRegularExpression(QStringLiteral("10\\.59\\.118\\.59\\s+6379"))),
         10'000);
-    QVERIFY(inspector->statsModel()->rowCount() > 0);
+    // Envoy's listener for the ServiceEntry's address, by name, in busybox's stats.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector->statsModel()
+                ->value(QStringLiteral("listener.10.59.118.59_6379.downstream_cx_total"))
+                .value_or(0) >= 1,
+        10'000);
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-10")).isEmpty());
 
     QVERIFY(runSteps(app, 11, 11));
@@ -581,8 +586,23 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QCOMPARE(second.outcome, QStringLiteral("OK"));
     QVERIFY(first.lit && second.lit);
     QCOMPARE(first.colourRole, QStringLiteral("ok"));
-    // Its trace: two hops, the second at the gateway.
-    inspector->showTrace(first.lastTraceId);
+    // The gateway's Envoy stats count the connections it carried to redis.domain.
+    clickNode(view, QStringLiteral("istio-egressgateway"));
+    QCOMPARE(inspector->currentPage(), QStringLiteral("proxy"));
+    QVERIFY(inspector->proxyId().startsWith(QStringLiteral("istio-egressgateway-")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector->statsModel()
+                ->value(QStringLiteral("cluster.outbound|6379||redis.domain.upstream_cx_total"))
+                .value_or(0) >= 1,
+        10'000);
+    // Clicking the first hop's edge shows its connection's trace: two hops, the second at the
+    // gateway.
+    QSignalSpy flowClicks(view, &app::MeshView::flowActivated);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->mapFromScene(first.line.pointAt(0.15)));
+    QCOMPARE(flowClicks.count(), 1);
+    QCOMPARE(flowClicks.at(0).at(0).value<std::uint64_t>(), first.lastTraceId);
+    QCOMPARE(inspector->currentPage(), QStringLiteral("trace"));
     QTRY_VERIFY_WITH_TIMEOUT(inspector->traceModel()->rowCount() == 2, 10'000);
     QVERIFY(inspector->traceModel()->index(1, 0).data().toString().contains(
         QStringLiteral("istio-egressgateway")));
