@@ -177,6 +177,9 @@ public:
         for (Event &event : batch) {
             event.sequence = nextSequence++;
         }
+        // Held while delivering, so that once setObserver() returns the old observer is never
+        // called again (it may be destroyed). Recursive: an observer may replace itself.
+        const std::lock_guard lock(observerMutex);
         if (SessionObserver *target = observer.load()) {
             target->onSessionEvents(batch);
         }
@@ -980,6 +983,7 @@ public:
     std::size_t dropped = 0;
     std::uint64_t nextSequence = 1; // session thread
     std::atomic<SessionObserver *> observer{nullptr};
+    std::recursive_mutex observerMutex;
     std::atomic<bool> muted{false};
 
     mutable std::mutex snapshotMutex;
@@ -1018,6 +1022,7 @@ Session::~Session() = default;
 
 void Session::setObserver(SessionObserver *observer)
 {
+    const std::lock_guard lock(d->observerMutex);
     d->observer = observer;
 }
 

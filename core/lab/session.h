@@ -407,6 +407,8 @@ public:
 
     /// Not owned. Set it before open() to see every event; it may be replaced or cleared at any
     /// time (the next batch goes to the new one, none to null). Called on the session thread.
+    /// Once this returns, the previous observer is not called again (a delivery in progress is
+    /// waited for), so it may then be destroyed.
     void setObserver(SessionObserver *observer);
 
     // -- The lab --

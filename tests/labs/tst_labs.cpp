@@ -150,12 +150,14 @@ public:
             .has_value();
     }
 
-    Session session;
-
 private:
+    // Declared before the session, so they outlive it.
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<Event> m_events;
+
+public:
+    Session session;
 };
 
 bool viaGateway(const ProbeRecord &probe)
