@@ -49,6 +49,23 @@ grep -Eq '(^|, )libqt6widgets6' <<<"$depends" || fail "Depends lacks the compute
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# What apt would install on a machine with no packages at all: a simulation against an empty
+# dpkg status, so it changes nothing here. Every dependency must resolve from the archive, and
+# none of them (Recommends included) may bring the redis-server package.
+step "apt-get --simulate install on an empty system"
+: >"$tmp/empty-status"
+apt-get --simulate -o Dir::State::status="$tmp/empty-status" install "$deb" \
+    >"$tmp/apt.txt" 2>&1 || {
+    cat "$tmp/apt.txt" >&2
+    fail "apt cannot resolve the package's dependencies (are the apt lists there? apt-get update)"
+}
+grep -q '^Inst meshcraft ' "$tmp/apt.txt" || fail "apt would not install meshcraft"
+if grep -q '^Inst redis-server ' "$tmp/apt.txt"; then
+    fail "installing meshcraft would bring the redis-server package (D22)"
+fi
+echo "apt would install $(grep -c '^Inst ' "$tmp/apt.txt") packages on an empty system"
+
 root=$tmp/root
 step "unpack into $root"
 dpkg-deb -x "$deb" "$root"
