@@ -2,7 +2,6 @@
 #include "app/models/mesh_model.h"
 
 #include <QCoreApplication>
-
 #include <algorithm>
 
 namespace meshcraft::app {
@@ -142,16 +141,15 @@ QString MeshEdge::label() const
     return parts.join(QStringLiteral(" · "));
 }
 
-MeshModel::MeshModel(QObject *parent)
-    : QObject(parent)
+MeshModel::MeshModel(QObject *parent) : QObject(parent)
 {
     m_clock.start();
 }
 
 const MeshNode *MeshModel::node(const QString &id) const
 {
-    const auto it = std::find_if(m_nodes.begin(), m_nodes.end(),
-                                 [&](const MeshNode &n) { return n.id == id; });
+    const auto it =
+        std::find_if(m_nodes.begin(), m_nodes.end(), [&](const MeshNode &n) { return n.id == id; });
     return it == m_nodes.end() ? nullptr : &*it;
 }
 
@@ -181,9 +179,8 @@ QString MeshModel::nodeOfProxy(const QString &proxyId) const
 
 const MeshEdge *MeshModel::edge(const QString &from, const QString &to) const
 {
-    const auto it = std::find_if(m_edges.begin(), m_edges.end(), [&](const MeshEdge &e) {
-        return e.from == from && e.to == to;
-    });
+    const auto it = std::find_if(m_edges.begin(), m_edges.end(),
+                                 [&](const MeshEdge &e) { return e.from == from && e.to == to; });
     return it == m_edges.end() ? nullptr : &*it;
 }
 
@@ -284,8 +281,9 @@ void MeshModel::setTopology(const std::shared_ptr<const core::lab::TopologySnaps
         n.name = fromStd(instance.name);
         n.instanceName = n.name;
         n.address = fromStd(instance.host);
-        n.detail = n.address.isEmpty() ? QString::fromUtf8(core::cloud::instanceStateName(instance.state))
-                                       : n.address + QLatin1Char(':') + QString::number(instance.port);
+        n.detail = n.address.isEmpty()
+                       ? QString::fromUtf8(core::cloud::instanceStateName(instance.state))
+                       : n.address + QLatin1Char(':') + QString::number(instance.port);
         fresh.push_back(n);
     }
     for (const std::string &entry : topology->serviceEntryHosts) {
@@ -408,9 +406,9 @@ QString MeshModel::resolveAddress(const QString &address, const QString &exclude
     }
     // Where the bytes end up wins over what declares the address: an instance, then a Service,
     // a pod, and only then the ServiceEntry that names it.
-    for (MeshNodeKind kind : {MeshNodeKind::Memorystore, MeshNodeKind::Service,
-                              MeshNodeKind::Workload, MeshNodeKind::Gateway,
-                              MeshNodeKind::External, MeshNodeKind::ServiceEntry}) {
+    for (MeshNodeKind kind :
+         {MeshNodeKind::Memorystore, MeshNodeKind::Service, MeshNodeKind::Workload,
+          MeshNodeKind::Gateway, MeshNodeKind::External, MeshNodeKind::ServiceEntry}) {
         for (const MeshNode &n : m_nodes) {
             if (n.kind == kind && n.address == host && n.id != exclude) {
                 return n.id;
@@ -581,14 +579,14 @@ void MeshModel::route(MeshFlow &flow)
     // Each hop's edge: its bytes and its open count go there.
     std::vector<std::pair<MeshFlow::Hop *, QString>> hopEdges;
     for (int guard = 0; guard < 16; ++guard) {
-        const bool blackHole = cur->cluster == QLatin1String("BlackHoleCluster") ||
-                               hasFlag(cur->flags, "UH");
+        const bool blackHole =
+            cur->cluster == QLatin1String("BlackHoleCluster") || hasFlag(cur->flags, "UH");
         const bool noRoute = hasFlag(cur->flags, "NR");
         if (blackHole || noRoute) {
             outcome = blackHole ? MeshOutcome::BlackHole : MeshOutcome::NoRoute;
             stopNode = curNode;
-            attempted = resolveAddress(cur == root ? rootDestination : cur->originalDestination,
-                                       curNode);
+            attempted =
+                resolveAddress(cur == root ? rootDestination : cur->originalDestination, curNode);
             if (attempted.isEmpty()) {
                 attempted = resolveAddress(rootDestination, curNode);
             }
@@ -646,8 +644,8 @@ void MeshModel::route(MeshFlow &flow)
         const qint64 now = nowMs();
         for (qsizetype i = 0; i + 1 < path.size(); ++i) {
             MeshEdge &e = edgeRef(path.at(i), path.at(i + 1));
-            e.lastOutcome = outcome == MeshOutcome::UpstreamFailure ? MeshOutcome::Connected
-                                                                     : outcome;
+            e.lastOutcome =
+                outcome == MeshOutcome::UpstreamFailure ? MeshOutcome::Connected : outcome;
             e.lastTraceId = flow.traceId;
             e.litAtMs = now;
             // A flow that went on from a node lifts its earlier stop.
@@ -728,7 +726,8 @@ void MeshModel::applyCartStats(const events::CartStatsChanged &event)
     if (target.isEmpty()) {
         const QString host = hostOf(fromStd(event.stats.target));
         target = resolveAddress(host, cartId);
-        if (target.isEmpty() && node(QStringLiteral("svc:") + cart->nameSpace + QLatin1Char('/') + host)) {
+        if (target.isEmpty() &&
+            node(QStringLiteral("svc:") + cart->nameSpace + QLatin1Char('/') + host)) {
             target = QStringLiteral("svc:") + cart->nameSpace + QLatin1Char('/') + host;
         }
     }

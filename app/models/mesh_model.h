@@ -8,7 +8,6 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,7 +32,7 @@ enum class MeshOutcome {
 enum class OutcomeShape { None, Circle, Octagon, Triangle, Diamond };
 
 OutcomeShape shapeOf(MeshOutcome outcome);
-QString shapeName(OutcomeShape shape);   ///< "none", "circle", "octagon", "triangle", "diamond"
+QString shapeName(OutcomeShape shape);     ///< "none", "circle", "octagon", "triangle", "diamond"
 QString colourRoleOf(MeshOutcome outcome); ///< "idle", "active", "ok", "blocked", "failed"
 QString outcomeLabel(MeshOutcome outcome); ///< "", "open", "OK", "UH", "UF", "NR"
 /// "12 B", "3.4 kB", "1.2 MB".
@@ -43,7 +42,7 @@ QString formatBytes(std::uint64_t bytes);
 /// instance, a ServiceEntry host or an address nothing declares.
 struct MeshNode
 {
-    QString id;   ///< "default/busybox", "svc:default/redis-cart", "memorystore:redis-cart"
+    QString id; ///< "default/busybox", "svc:default/redis-cart", "memorystore:redis-cart"
     MeshNodeKind kind = MeshNodeKind::Workload;
     QString name; ///< what the label says first
     QString nameSpace;
@@ -64,14 +63,14 @@ struct MeshEdge
 {
     QString from;
     QString to;
-    int active = 0;                  ///< connections open now
-    std::uint64_t connections = 0;   ///< every connection seen on it
-    std::uint64_t bytesOut = 0;      ///< from `from` towards `to`
-    std::uint64_t bytesIn = 0;       ///< back
+    int active = 0;                ///< connections open now
+    std::uint64_t connections = 0; ///< every connection seen on it
+    std::uint64_t bytesOut = 0;    ///< from `from` towards `to`
+    std::uint64_t bytesIn = 0;     ///< back
     MeshOutcome lastOutcome = MeshOutcome::None;
-    QString cluster;                 ///< the cluster of its last flow
+    QString cluster; ///< the cluster of its last flow
     std::uint64_t lastTraceId = 0;
-    qint64 litAtMs = -1;             ///< when a flow last lit it (the view animates from there)
+    qint64 litAtMs = -1;               ///< when a flow last lit it (the view animates from there)
     std::optional<double> successRate; ///< the cart service's, on its edge to its Redis
     bool structural = false;           ///< not traffic: a Service selects, a ServiceEntry declares
     // What flows no longer kept (bounded history) had counted here.
@@ -105,10 +104,10 @@ struct MeshFlow
     };
     std::uint64_t traceId = 0;
     std::vector<Hop> hops;
-    QStringList path;     ///< node ids from the client to where the bytes went (or stopped)
-    QString attempted;    ///< the node it dialled, when it stopped before reaching it
+    QStringList path;  ///< node ids from the client to where the bytes went (or stopped)
+    QString attempted; ///< the node it dialled, when it stopped before reaching it
     MeshOutcome outcome = MeshOutcome::None;
-    QString stopNode;     ///< where a UH/NR stopped it
+    QString stopNode; ///< where a UH/NR stopped it
     bool closed = false;
     qint64 startedMs = 0;
 };

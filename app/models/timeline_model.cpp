@@ -2,7 +2,6 @@
 #include "app/models/timeline_model.h"
 
 #include <QCoreApplication>
-
 #include <type_traits>
 
 namespace meshcraft::app {
@@ -65,10 +64,7 @@ QString timelineTypeTitle(TimelineType type)
     return {};
 }
 
-TimelineModel::TimelineModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+TimelineModel::TimelineModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void TimelineModel::addEvents(const std::vector<core::lab::Event> &batch)
 {
@@ -94,52 +90,68 @@ void TimelineModel::addEvents(const std::vector<core::lab::Event> &batch)
                     for (const std::string &o : e.objects) {
                         objects << fromStd(o);
                     }
-                    append({0, TimelineType::ConfigPush,
-                            tr("store revision %1: %2").arg(e.revision).arg(objects.join(QStringLiteral(", "))),
-                            0, {}});
+                    append({0,
+                            TimelineType::ConfigPush,
+                            tr("store revision %1: %2")
+                                .arg(e.revision)
+                                .arg(objects.join(QStringLiteral(", "))),
+                            0,
+                            {}});
                 } else if constexpr (std::is_same_v<T, events::ConfigPushed>) {
                     QStringList proxies;
                     for (const std::string &p : e.proxies) {
                         proxies << fromStd(p);
                     }
-                    append({0, TimelineType::ConfigPush,
-                            tr("pushed to %n proxies: %1", nullptr, static_cast<int>(proxies.size()))
-                                .arg(proxies.join(QStringLiteral(", "))),
-                            0, {}});
+                    append(
+                        {0,
+                         TimelineType::ConfigPush,
+                         tr("pushed to %n proxies: %1", nullptr, static_cast<int>(proxies.size()))
+                             .arg(proxies.join(QStringLiteral(", "))),
+                         0,
+                         {}});
                 } else if constexpr (std::is_same_v<T, events::Connection>) {
                     const QString proxy = fromStd(e.proxyId);
                     if (e.kind == events::Connection::Kind::Opened) {
-                        append({0, TimelineType::ConnectionOpen,
-                                tr("%1: %2 → %3 opened")
-                                    .arg(proxy, fromStd(e.downstream), fromStd(e.originalDestination)),
-                                e.traceId, proxy});
+                        append(
+                            {0, TimelineType::ConnectionOpen,
+                             tr("%1: %2 → %3 opened")
+                                 .arg(proxy, fromStd(e.downstream), fromStd(e.originalDestination)),
+                             e.traceId, proxy});
                     } else if (e.kind == events::Connection::Kind::Closed) {
-                        QString text = tr("%1: → %2 closed, %3, flags %4")
-                                           .arg(proxy, fromStd(e.originalDestination),
-                                                fromStd(e.cluster.empty() ? std::string("-") : e.cluster),
-                                                fromStd(e.flags));
+                        QString text =
+                            tr("%1: → %2 closed, %3, flags %4")
+                                .arg(proxy, fromStd(e.originalDestination),
+                                     fromStd(e.cluster.empty() ? std::string("-") : e.cluster),
+                                     fromStd(e.flags));
                         if (!e.detail.empty()) {
                             text += QStringLiteral(" (") + fromStd(e.detail) + QLatin1Char(')');
                         }
                         append({0, TimelineType::ConnectionClose, text, e.traceId, proxy});
                     }
                 } else if constexpr (std::is_same_v<T, events::ProbeObserved>) {
-                    append({0, TimelineType::Probe,
-                            tr("%1 from %2 to %3: %4 (%5)")
-                                .arg(fromStd(e.probe.tool), fromStd(e.probe.pod), fromStd(e.probe.to),
-                                     fromStd(e.probe.outcome), fromStd(e.probe.path)),
-                            e.probe.traceId, fromStd(e.probe.pod)});
+                    append(
+                        {0, TimelineType::Probe,
+                         tr("%1 from %2 to %3: %4 (%5)")
+                             .arg(fromStd(e.probe.tool), fromStd(e.probe.pod), fromStd(e.probe.to),
+                                  fromStd(e.probe.outcome), fromStd(e.probe.path)),
+                         e.probe.traceId, fromStd(e.probe.pod)});
                 } else if constexpr (std::is_same_v<T, events::Note>) {
                     QString text = fromStd(e.markdown).simplified();
                     text.remove(QLatin1Char('*'));
                     append({0, TimelineType::Note, text.left(200), 0, {}});
                 } else if constexpr (std::is_same_v<T, events::ChecksEvaluated>) {
-                    append({0, TimelineType::Note,
+                    append({0,
+                            TimelineType::Note,
                             e.passed ? tr("step %1 checked: passed").arg(e.step)
                                      : tr("step %1 checked: not yet").arg(e.step),
-                            0, {}});
+                            0,
+                            {}});
                 } else if constexpr (std::is_same_v<T, events::WorldRebuilt>) {
-                    append({0, TimelineType::Note, tr("world rebuilt at step %1").arg(e.atStep), 0, {}});
+                    append({0,
+                            TimelineType::Note,
+                            tr("world rebuilt at step %1").arg(e.atStep),
+                            0,
+                            {}});
                 }
             },
             event.payload);
@@ -225,10 +237,7 @@ QVariant TimelineModel::headerData(int section, Qt::Orientation orientation, int
     }
 }
 
-TimelineFilterModel::TimelineFilterModel(QObject *parent)
-    : QSortFilterProxyModel(parent)
-{
-}
+TimelineFilterModel::TimelineFilterModel(QObject *parent) : QSortFilterProxyModel(parent) {}
 
 void TimelineFilterModel::setTypeVisible(TimelineType type, bool visible)
 {

@@ -6,7 +6,6 @@
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 #include <QString>
-
 #include <cstdint>
 #include <deque>
 
@@ -23,7 +22,7 @@ enum class TimelineType {
     Note,            ///< simulator notes, checks, steps
 };
 constexpr int TimelineTypeCount = 7;
-QString timelineTypeName(TimelineType type); ///< "command", "apply", "push", …
+QString timelineTypeName(TimelineType type);  ///< "command", "apply", "push", …
 QString timelineTypeTitle(TimelineType type); ///< "Commands", "Applies", … (translated)
 
 /// The event timeline (Packet Tracer's Event List, for a mesh): one row per thing that

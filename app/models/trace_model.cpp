@@ -25,10 +25,7 @@ QString causeOf(const core::xds::Provenance &provenance)
 
 } // namespace
 
-TraceModel::TraceModel(QObject *parent)
-    : QAbstractItemModel(parent)
-{
-}
+TraceModel::TraceModel(QObject *parent) : QAbstractItemModel(parent) {}
 
 void TraceModel::clear()
 {
@@ -79,10 +76,11 @@ void TraceModel::setTrace(const std::optional<core::probe::Trace> &trace)
             if (hop.closed) {
                 Row flags{tr("flags"), fromStd(hop.flagsText()), {}, {}, 0, {}};
                 const QString text = flags.decision;
-                flags.colourRole = text.contains(QLatin1String("UH")) || text.contains(QLatin1String("NR"))
-                                       ? QStringLiteral("blocked")
-                                   : text.contains(QLatin1String("UF")) ? QStringLiteral("failed")
-                                                                        : QStringLiteral("ok");
+                flags.colourRole =
+                    text.contains(QLatin1String("UH")) || text.contains(QLatin1String("NR"))
+                        ? QStringLiteral("blocked")
+                    : text.contains(QLatin1String("UF")) ? QStringLiteral("failed")
+                                                         : QStringLiteral("ok");
                 h.summary.colourRole = flags.colourRole;
                 h.details.push_back(flags);
                 add(tr("closed"), fromStd(hop.detail.empty() ? std::string("-") : hop.detail));
@@ -229,10 +227,7 @@ QStringList TraceModel::toLines() const
 
 // ---- ProxyStatsModel ----------------------------------------------------------------------
 
-ProxyStatsModel::ProxyStatsModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+ProxyStatsModel::ProxyStatsModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void ProxyStatsModel::setStats(const std::vector<std::pair<std::string, std::uint64_t>> &stats)
 {

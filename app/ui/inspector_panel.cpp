@@ -13,12 +13,11 @@
 #include <QScrollBar>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTextDocument>
 #include <QTimeZone>
-#include <QTableView>
 #include <QTreeView>
 #include <QVBoxLayout>
-
 #include <chrono>
 
 namespace meshcraft::app {
@@ -75,9 +74,7 @@ void setTextKeepingPlace(QPlainTextEdit *edit, const QString &text)
 } // namespace
 
 InspectorPanel::InspectorPanel(SessionBridge &bridge, MeshModel *mesh, QWidget *parent)
-    : QWidget(parent)
-    , m_bridge(bridge)
-    , m_mesh(mesh)
+    : QWidget(parent), m_bridge(bridge), m_mesh(mesh)
 {
     setObjectName(QStringLiteral("inspector"));
     auto *layout = new QVBoxLayout(this);
@@ -220,8 +217,7 @@ void InspectorPanel::buildTracePage()
     m_traceView->setAlternatingRowColors(true);
     // The cause must stay in sight in a narrow dock: the decision column gets a fixed share
     // (long cluster names elide; the tooltip has them whole), the cause the rest.
-    m_traceView->header()->setSectionResizeMode(TraceModel::StepColumn,
-                                                QHeaderView::Interactive);
+    m_traceView->header()->setSectionResizeMode(TraceModel::StepColumn, QHeaderView::Interactive);
     m_traceView->header()->resizeSection(TraceModel::StepColumn,
                                          fontMetrics().averageCharWidth() * 24);
     m_traceView->header()->setSectionResizeMode(TraceModel::DecisionColumn,
@@ -231,8 +227,8 @@ void InspectorPanel::buildTracePage()
     m_traceView->header()->setStretchLastSection(true);
     m_traceView->setTextElideMode(Qt::ElideMiddle);
     layout->addWidget(m_traceView);
-    auto *hint = new QLabel(tr("Click an underlined cause to open its YAML at that line."),
-                            m_tracePage);
+    auto *hint =
+        new QLabel(tr("Click an underlined cause to open its YAML at that line."), m_tracePage);
     hint->setWordWrap(true);
     hint->setEnabled(false);
     layout->addWidget(hint);
@@ -267,7 +263,8 @@ void InspectorPanel::showNode(const QString &nodeId)
             tr("<b>%1</b> — %2 · %3<br/>What <code>istioctl proxy-config</code> and Envoy's admin "
                "show for this proxy.")
                 .arg(m_proxyId.toHtmlEscaped(),
-                     node->kind == MeshNodeKind::Gateway ? tr("gateway") : tr("istio-proxy sidecar"),
+                     node->kind == MeshNodeKind::Gateway ? tr("gateway")
+                                                         : tr("istio-proxy sidecar"),
                      node->address.toHtmlEscaped()));
         m_listeners->setPlainText(tr("Loading…"));
         m_clusters->clear();
@@ -277,7 +274,8 @@ void InspectorPanel::showNode(const QString &nodeId)
         requestDetails();
         return;
     }
-    QString text = tr("<h3>%1</h3><p>%2</p>").arg(node->name.toHtmlEscaped(), node->detail.toHtmlEscaped());
+    QString text =
+        tr("<h3>%1</h3><p>%2</p>").arg(node->name.toHtmlEscaped(), node->detail.toHtmlEscaped());
     switch (node->kind) {
     case MeshNodeKind::Workload:
         text += tr("<p>No istio-proxy sidecar: its traffic does not pass a proxy, so the mesh "
@@ -350,7 +348,8 @@ void InspectorPanel::showInstance(const QString &name)
     html += tr("<p><i>The card says %1, as requested. Redis itself is the local redis-server "
                "%2, so its INFO reports that version (D15).</i></p>")
                 .arg(fromStd(i.redisVersion).toHtmlEscaped(),
-                     i.serverVersion.empty() ? tr("(starting)") : fromStd(i.serverVersion).toHtmlEscaped());
+                     i.serverVersion.empty() ? tr("(starting)")
+                                             : fromStd(i.serverVersion).toHtmlEscaped());
     m_card->setText(html);
     m_pages->setCurrentWidget(m_card);
 }

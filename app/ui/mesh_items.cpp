@@ -12,7 +12,6 @@
 #include <QPalette>
 #include <QPolygonF>
 #include <QtMath>
-
 #include <cmath>
 
 namespace meshcraft::app {
@@ -133,9 +132,11 @@ void paintOutcomeShape(QPainter *painter, OutcomeShape shape, const QPointF &cen
         painter->setPen(shape == OutcomeShape::Triangle ? QColor(Qt::black) : QColor(Qt::white));
         QFont bold = scaledFont(font, radius > 12 ? 0.8 : 0.7, true);
         painter->setFont(bold);
-        painter->drawText(QRectF(centre.x() - radius, centre.y() - radius + (shape == OutcomeShape::Triangle ? radius * 0.25 : 0.0),
-                                 2 * radius, 2 * radius),
-                          Qt::AlignCenter, text);
+        painter->drawText(
+            QRectF(centre.x() - radius,
+                   centre.y() - radius + (shape == OutcomeShape::Triangle ? radius * 0.25 : 0.0),
+                   2 * radius, 2 * radius),
+            Qt::AlignCenter, text);
     }
     painter->restore();
 }
@@ -144,11 +145,7 @@ void paintOutcomeShape(QPainter *painter, OutcomeShape shape, const QPointF &cen
 
 MeshBoxItem::MeshBoxItem(const QString &title, const QRectF &rect, bool dashed,
                          const MeshPalette *palette, const QFont *font)
-    : m_title(title)
-    , m_rect(rect)
-    , m_dashed(dashed)
-    , m_palette(palette)
-    , m_font(font)
+    : m_title(title), m_rect(rect), m_dashed(dashed), m_palette(palette), m_font(font)
 {
     setZValue(-10);
 }
@@ -173,9 +170,7 @@ void MeshBoxItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWi
 // ---- MeshNodeItem -------------------------------------------------------------------------
 
 MeshNodeItem::MeshNodeItem(const MeshNode &node, const MeshPalette *palette, const QFont *font)
-    : m_node(node)
-    , m_palette(palette)
-    , m_font(font)
+    : m_node(node), m_palette(palette), m_font(font)
 {
     setFlag(ItemIsSelectable, false);
     setAcceptHoverEvents(true);
@@ -335,8 +330,8 @@ void MeshNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
                       captionMetrics.elidedText(caption, Qt::ElideRight, text.width()));
     // Long names ("istio-egressgateway") shrink a little before they elide.
     QFont fitted = nameFont;
-    for (double factor = 0.95; factor >= 0.75 &&
-                               QFontMetricsF(fitted).horizontalAdvance(m_node.name) > text.width();
+    for (double factor = 0.95;
+         factor >= 0.75 && QFontMetricsF(fitted).horizontalAdvance(m_node.name) > text.width();
          factor -= 0.05) {
         fitted = scaledFont(*m_font, factor, true);
     }
@@ -361,17 +356,17 @@ void MeshNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
         painter->rotate(-90);
         painter->setPen(m_palette->active);
         painter->setFont(scaledFont(*m_font, 0.62, true));
-        painter->drawText(QRectF(-badge.height() / 2, -badge.width() / 2, badge.height(),
-                                 badge.width()),
-                          Qt::AlignCenter, QStringLiteral("proxy"));
+        painter->drawText(
+            QRectF(-badge.height() / 2, -badge.width() / 2, badge.height(), badge.width()),
+            Qt::AlignCenter, QStringLiteral("proxy"));
         painter->restore();
     }
 
     if (m_node.stop != MeshOutcome::None) {
         const QPointF centre(b.right(), 0);
         paintOutcomeShape(painter, shapeOf(m_node.stop), centre, StopRadius,
-                          m_palette->forRole(colourRoleOf(m_node.stop)),
-                          outcomeLabel(m_node.stop), *m_font);
+                          m_palette->forRole(colourRoleOf(m_node.stop)), outcomeLabel(m_node.stop),
+                          *m_font);
     }
 
     if (m_focused) {
@@ -385,9 +380,7 @@ void MeshNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
 // ---- MeshEdgeItem -------------------------------------------------------------------------
 
 MeshEdgeItem::MeshEdgeItem(const MeshEdge &edge, const MeshPalette *palette, const QFont *font)
-    : m_edge(edge)
-    , m_palette(palette)
-    , m_font(font)
+    : m_edge(edge), m_palette(palette), m_font(font)
 {
     setZValue(edge.structural ? 1 : 5);
     setCursor(QCursor(edge.structural ? Qt::ArrowCursor : Qt::PointingHandCursor));
@@ -497,7 +490,8 @@ void MeshEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     const double width = 1.6 + 3.5 * m_lit + (m_highlighted ? 2.0 : 0.0);
     const QColor base = m_lit > 0.0 || m_highlighted ? colour : colour.lighter(115);
     const QPointF stop = m_stopAt;
-    if (m_edge.lastOutcome == MeshOutcome::BlackHole || m_edge.lastOutcome == MeshOutcome::NoRoute) {
+    if (m_edge.lastOutcome == MeshOutcome::BlackHole ||
+        m_edge.lastOutcome == MeshOutcome::NoRoute) {
         // The flow never left the sidecar: a short solid stub to the stop, then the path it
         // wanted, dashed and grey.
         painter->setPen(QPen(m_palette->idle, 1.2, Qt::DashLine));

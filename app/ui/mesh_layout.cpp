@@ -2,7 +2,6 @@
 #include "app/ui/mesh_layout.h"
 
 #include <QCoreApplication>
-
 #include <algorithm>
 #include <climits>
 
@@ -104,7 +103,9 @@ QPointF MeshLayout::position(const QString &nodeId) const
 
 std::vector<MeshLayout::Box> MeshLayout::boxes(const std::vector<MeshNode> &nodes) const
 {
-    const auto tr = [](const char *text) { return QCoreApplication::translate("MeshLayout", text); };
+    const auto tr = [](const char *text) {
+        return QCoreApplication::translate("MeshLayout", text);
+    };
     // The rows each namespace uses, and the leftmost column istio-system reaches.
     QHash<QString, int> lastRow;
     int istioFirstColumn = 0;
@@ -140,9 +141,10 @@ std::vector<MeshLayout::Box> MeshLayout::boxes(const std::vector<MeshNode> &node
     }
     // The cluster frame goes first so that it is drawn under its namespaces.
     out.insert(out.begin(), Box{tr("Kubernetes cluster"), cluster.adjusted(-4, -26, 4, 4), false});
-    out.push_back({tr("VPC network"), cellsRect(VpcColumn, VpcColumn, 1, std::max(rows, vpcLastRow))
-                                          .adjusted(14, 4, 0, -4),
-                   false});
+    out.push_back(
+        {tr("VPC network"),
+         cellsRect(VpcColumn, VpcColumn, 1, std::max(rows, vpcLastRow)).adjusted(14, 4, 0, -4),
+         false});
     if (registryLastColumn >= VpcColumn) {
         out.push_back({tr("mesh registry (ServiceEntry)"),
                        cellsRect(VpcColumn, registryLastColumn, 0, 0).adjusted(14, 4, 0, -4),

@@ -10,7 +10,6 @@
 #include <QSizeF>
 #include <QString>
 #include <QStringList>
-
 #include <vector>
 
 namespace meshcraft::app {
@@ -57,9 +56,9 @@ public:
 private:
     QPoint nextSlot(const MeshNode &node);
 
-    QHash<QString, QPoint> m_slots;         ///< node id -> (column, row)
-    QHash<QString, int> m_used;             ///< area -> slots handed out
-    QStringList m_otherNamespaces;          ///< first-seen order, left of default
+    QHash<QString, QPoint> m_slots; ///< node id -> (column, row)
+    QHash<QString, int> m_used;     ///< area -> slots handed out
+    QStringList m_otherNamespaces;  ///< first-seen order, left of default
 };
 
 } // namespace meshcraft::app

@@ -9,9 +9,8 @@
 #include "app/ui/mesh_view.h"
 #include "app/ui/timeline_panel.h"
 
-#include <Qsci/qsciscintilla.h>
-
 #include <QDockWidget>
+#include <Qsci/qsciscintilla.h>
 
 namespace meshcraft::app {
 
@@ -63,18 +62,14 @@ MeshPanels createMeshPanels(SessionBridge &bridge, QWidget *parent)
     model->setParent(view);
     panels.meshView = view;
 
-    QObject::connect(&bridge, &SessionBridge::topologyChanged, model,
-                     [model](const events::TopologyChanged &event) {
-                         model->setTopology(event.topology);
-                     });
-    QObject::connect(&bridge, &SessionBridge::labOpened, model,
-                     [model, &bridge](const events::LabOpened &) {
-                         model->setTopology(bridge.topology());
-                     });
-    QObject::connect(&bridge, &SessionBridge::connectionEvent, model,
-                     &MeshModel::applyConnection);
-    QObject::connect(&bridge, &SessionBridge::cartStatsChanged, model,
-                     &MeshModel::applyCartStats);
+    QObject::connect(
+        &bridge, &SessionBridge::topologyChanged, model,
+        [model](const events::TopologyChanged &event) { model->setTopology(event.topology); });
+    QObject::connect(
+        &bridge, &SessionBridge::labOpened, model,
+        [model, &bridge](const events::LabOpened &) { model->setTopology(bridge.topology()); });
+    QObject::connect(&bridge, &SessionBridge::connectionEvent, model, &MeshModel::applyConnection);
+    QObject::connect(&bridge, &SessionBridge::cartStatsChanged, model, &MeshModel::applyCartStats);
     QObject::connect(&bridge, &SessionBridge::worldRebuilt, model,
                      [model, &bridge](const events::WorldRebuilt &) {
                          model->clearTraffic();
@@ -86,10 +81,11 @@ MeshPanels createMeshPanels(SessionBridge &bridge, QWidget *parent)
     auto *timeline = new TimelinePanel(bridge, parent);
     panels.timeline = timeline;
 
-    QObject::connect(view, &MeshView::nodeActivated, inspector, [inspector, parent](const QString &id) {
-        inspector->showNode(id);
-        raiseDock(parent, &MainWindow::inspectorDock);
-    });
+    QObject::connect(view, &MeshView::nodeActivated, inspector,
+                     [inspector, parent](const QString &id) {
+                         inspector->showNode(id);
+                         raiseDock(parent, &MainWindow::inspectorDock);
+                     });
     const auto showFlow = [view, inspector, parent](std::uint64_t traceId) {
         view->highlightFlow(traceId);
         inspector->showTrace(traceId);

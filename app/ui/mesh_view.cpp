@@ -7,7 +7,6 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,10 +15,10 @@ namespace meshcraft::app {
 
 namespace {
 
-constexpr int HopDelayMs = 450;  // one hop lights after the other
-constexpr int TravelMs = 700;    // the dot's run along a hop
-constexpr int HoldMs = 2500;     // fully lit
-constexpr int FadeMs = 2000;     // back to the resting colour; the label stays
+constexpr int HopDelayMs = 450; // one hop lights after the other
+constexpr int TravelMs = 700;   // the dot's run along a hop
+constexpr int HoldMs = 2500;    // fully lit
+constexpr int FadeMs = 2000;    // back to the resting colour; the label stays
 constexpr double MaxAutoScale = 1.5;
 constexpr double MinScale = 0.2;
 constexpr double MaxScale = 6.0;
@@ -46,11 +45,8 @@ QString kindName(MeshNodeKind kind)
 } // namespace
 
 MeshView::MeshView(MeshModel *model, QWidget *parent)
-    : QGraphicsView(parent)
-    , m_model(model)
-    , m_scene(new QGraphicsScene(this))
-    , m_palette(MeshPalette::fromPalette(palette()))
-    , m_font(font())
+    : QGraphicsView(parent), m_model(model), m_scene(new QGraphicsScene(this)),
+      m_palette(MeshPalette::fromPalette(palette())), m_font(font())
 {
     setObjectName(QStringLiteral("meshView"));
     setAccessibleName(tr("Mesh view"));
@@ -151,7 +147,8 @@ void MeshView::syncEdges()
             return m_layout.position(a->edge().from).y() < m_layout.position(b->edge().from).y();
         });
         for (qsizetype i = 0; i < into.size(); ++i) {
-            const double spread = into.size() > 1 ? static_cast<double>(i) / (into.size() - 1) : 0.5;
+            const double spread =
+                into.size() > 1 ? static_cast<double>(i) / (into.size() - 1) : 0.5;
             into.at(i)->setLabelPosition(0.55 - 0.25 * spread);
         }
     }
@@ -169,8 +166,8 @@ void MeshView::placeEdge(MeshEdgeItem *item)
     if (!from || !to) {
         return;
     }
-    const QPointF a = item->edge().structural ? from->borderPoint(to->pos())
-                                              : from->exitPoint(to->pos());
+    const QPointF a =
+        item->edge().structural ? from->borderPoint(to->pos()) : from->exitPoint(to->pos());
     const QPointF b = to->borderPoint(from->pos());
     // A stop sits just outside the source, on the way it wanted to go.
     const QPointF dir = b - a;
@@ -195,8 +192,7 @@ void MeshView::startFlowAnimation(std::uint64_t traceId)
     }
     for (qsizetype i = 0; i < keys.size(); ++i) {
         // An edge already lit by an earlier flow keeps its start; a new hop starts in turn.
-        if (!m_animations.contains(keys.at(i)) ||
-            now - m_animations.value(keys.at(i)) > TravelMs) {
+        if (!m_animations.contains(keys.at(i)) || now - m_animations.value(keys.at(i)) > TravelMs) {
             m_animations.insert(keys.at(i), now + i * HopDelayMs);
         }
     }
@@ -371,7 +367,7 @@ void MeshView::focusInEvent(QFocusEvent *event)
         const QStringList order = nodesInTabOrder();
         if (!order.isEmpty()) {
             setFocusedNode(event->reason() == Qt::BacktabFocusReason ? order.constLast()
-                                                                      : order.constFirst());
+                                                                     : order.constFirst());
         }
     }
 }

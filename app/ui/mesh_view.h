@@ -12,7 +12,6 @@
 #include <QPoint>
 #include <QPointF>
 #include <QTimer>
-
 #include <cstdint>
 
 class QGraphicsScene;
@@ -43,9 +42,9 @@ public:
     {
         bool exists = false;
         QString id;
-        QString kind;       ///< "workload", "gateway", "service", "memorystore", …
-        QString label;      ///< the name as drawn
-        QString detail;     ///< the second line
+        QString kind;   ///< "workload", "gateway", "service", "memorystore", …
+        QString label;  ///< the name as drawn
+        QString detail; ///< the second line
         bool sidecar = false;
         QString colourRole; ///< "blocked" with a stop, else "idle"
         QString stopLabel;  ///< "UH", "NR", or empty
@@ -63,10 +62,10 @@ public:
         QString shape;      ///< the last outcome's shape: "circle", "octagon", "triangle", …
         QString outcome;    ///< "OK", "UH", "UF", "NR", "open", or empty
         QString cluster;
-        bool lit = false;   ///< a flow is animating on it now
+        bool lit = false; ///< a flow is animating on it now
         int active = 0;
         std::uint64_t lastTraceId = 0;
-        QLineF line;        ///< scene coordinates, from source to target
+        QLineF line; ///< scene coordinates, from source to target
     };
 
     /// `name`: a node id, workload, pod or instance name, or proxy id.

@@ -13,9 +13,7 @@
 namespace meshcraft::app {
 
 TimelinePanel::TimelinePanel(SessionBridge &bridge, QWidget *parent)
-    : QWidget(parent)
-    , m_model(new TimelineModel(this))
-    , m_filter(new TimelineFilterModel(this))
+    : QWidget(parent), m_model(new TimelineModel(this)), m_filter(new TimelineFilterModel(this))
 {
     setObjectName(QStringLiteral("timeline"));
     m_filter->setSourceModel(m_model);

@@ -4,7 +4,6 @@
 #include "app/models/timeline_model.h"
 
 #include <QWidget>
-
 #include <cstdint>
 
 class QToolButton;

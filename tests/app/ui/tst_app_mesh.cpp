@@ -16,17 +16,15 @@
 #include "tests/app/support/app_fixture.h"
 #include "tests/app/support/screenshot.h"
 
-#include <Qsci/qsciscintilla.h>
-
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
-#include <QToolButton>
 #include <QRegularExpression>
 #include <QScrollBar>
-#include <QTreeView>
 #include <QSignalSpy>
 #include <QTest>
-
+#include <QToolButton>
+#include <QTreeView>
+#include <Qsci/qsciscintilla.h>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -83,9 +81,8 @@ events::Connection hop(events::Connection::Kind kind, std::uint64_t id, std::uin
 bool runSteps(AppFixture &app, int from, int to)
 {
     auto done = std::make_shared<std::atomic<int>>(0);
-    app.bridge->sessionForTest().runSolutions(from, to, [done](bool passed) {
-        done->store(passed ? 1 : -1);
-    });
+    app.bridge->sessionForTest().runSolutions(
+        from, to, [done](bool passed) { done->store(passed ? 1 : -1); });
     const bool finished = QTest::qWaitFor([&] { return done->load() != 0; }, StepTimeoutMs);
     QTest::qWait(4 * app::SessionBridge::FlushIntervalMs);
     return finished && done->load() == 1;
@@ -137,18 +134,21 @@ core::probe::Trace twoHopTrace()
     first.proxyId = "busybox.default";
     first.decided = true;
     first.decision.listener = "10.59.118.59_6379";
-    first.decision.cluster = "outbound|6379|redis|istio-egressgateway.istio-system.svc.cluster.local";
-    first.decision.listenerProvenance = {"ServiceEntry", "default", "redis-serviceentry",
-                                         "redis-serviceentry.yaml", 9, {}};
-    first.decision.clusterProvenance = {"VirtualService", "default", "redis-through-egressgateway",
-                                        "redis-egress-route.yaml", 40, {}};
+    first.decision.cluster =
+        "outbound|6379|redis|istio-egressgateway.istio-system.svc.cluster.local";
+    first.decision.listenerProvenance = {
+        "ServiceEntry", "default", "redis-serviceentry", "redis-serviceentry.yaml", 9, {}};
+    first.decision.clusterProvenance = {
+        "VirtualService",          "default", "redis-through-egressgateway",
+        "redis-egress-route.yaml", 40,        {}};
     first.closed = true;
     core::probe::TraceHop second = first;
     second.connectionId = 21;
     second.parentId = 20;
     second.proxyId = "istio-egressgateway-dfbdf92b62-smlhm.istio-system";
     second.decision.cluster = "outbound|6379||redis.domain";
-    second.flags = static_cast<core::relay::ResponseFlags>(core::relay::ResponseFlag::NoHealthyUpstream);
+    second.flags =
+        static_cast<core::relay::ResponseFlags>(core::relay::ResponseFlag::NoHealthyUpstream);
     trace.hops = {first, second};
     trace.complete = true;
     return trace;
@@ -189,8 +189,9 @@ void tst_AppMesh::modelsPassTheTester()
     batch.push_back({5, hop(K::Closed, 7, 7, 0, "busybox.default", "BlackHoleCluster", "UH")});
     timeline.addEvents(batch);
     QCOMPARE(timeline.rowCount(), 4);
-    QCOMPARE(timeline.index(3, app::TimelineModel::WhatColumn).data().toString(),
-             QStringLiteral("busybox.default: → 10.59.118.59:6379 closed, BlackHoleCluster, flags UH"));
+    QCOMPARE(
+        timeline.index(3, app::TimelineModel::WhatColumn).data().toString(),
+        QStringLiteral("busybox.default: → 10.59.118.59:6379 closed, BlackHoleCluster, flags UH"));
     QCOMPARE(timeline.index(3, 0).data(app::TimelineModel::TraceRole).toULongLong(), 7u);
     filter.setTypeVisible(app::TimelineType::ConnectionOpen, false);
     filter.setTypeVisible(app::TimelineType::ConnectionClose, false);
@@ -275,7 +276,8 @@ void tst_AppMesh::timelineFiltersAndClicks()
     // New rows are followed at the bottom…
     QTest::mouseClick(panel.filterButton(app::TimelineType::Command), Qt::LeftButton);
     for (int i = 0; i < 200; ++i) {
-        panel.model()->append({0, app::TimelineType::Command, QStringLiteral("line %1").arg(i), 0, {}});
+        panel.model()->append(
+            {0, app::TimelineType::Command, QStringLiteral("line %1").arg(i), 0, {}});
     }
     QScrollBar *bar = panel.view()->verticalScrollBar();
     QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
@@ -338,10 +340,9 @@ void tst_AppMesh::meshModelThroughGateway()
     bytes.bytesReceived = 14;
     bytes.bytesSent = 7;
     model.applyConnection(bytes);
-    QCOMPARE(model.flow(20)->path,
-             (QStringList{QStringLiteral("default/busybox"),
-                          QStringLiteral("istio-system/istio-egressgateway"),
-                          QStringLiteral("memorystore:redis-cart")}));
+    QCOMPARE(model.flow(20)->path, (QStringList{QStringLiteral("default/busybox"),
+                                                QStringLiteral("istio-system/istio-egressgateway"),
+                                                QStringLiteral("memorystore:redis-cart")}));
     const app::MeshEdge *second = model.edge(QStringLiteral("istio-system/istio-egressgateway"),
                                              QStringLiteral("memorystore:redis-cart"));
     QVERIFY(second);
@@ -354,7 +355,8 @@ void tst_AppMesh::meshModelThroughGateway()
     QCOMPARE(second->active, 0);
     QVERIFY2(second->label().startsWith(QStringLiteral("OK")), qPrintable(second->label()));
     // Nothing went directly from busybox to the instance.
-    QVERIFY(!model.edge(QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart")));
+    QVERIFY(
+        !model.edge(QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart")));
     // A ServiceEntry declares the instance's address: a structural edge, no traffic.
     const app::MeshEdge *declares =
         model.edge(QStringLiteral("se:redis.domain"), QStringLiteral("memorystore:redis-cart"));
@@ -458,10 +460,10 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QVERIFY(runSteps(app, 1, 4));
     QTRY_VERIFY_WITH_TIMEOUT(view->nodeState(QStringLiteral("busybox")).exists, 10'000);
     QVERIFY(view->nodeState(QStringLiteral("busybox")).sidecar);
-    QTRY_COMPARE_WITH_TIMEOUT(view->lastPathFrom(QStringLiteral("busybox")),
-                              (QStringList{QStringLiteral("default/busybox"),
-                                           QStringLiteral("memorystore:redis-cart")}),
-                              10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        view->lastPathFrom(QStringLiteral("busybox")),
+        (QStringList{QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart")}),
+        10'000);
     QVERIFY(view->nodeState(QStringLiteral("redis-cart")).exists);
     QCOMPARE(view->nodeState(QStringLiteral("memorystore:redis-cart")).detail,
              QStringLiteral("10.59.118.59:6379"));
@@ -473,8 +475,8 @@ void tst_AppMesh::labStepsOnTheMeshView()
     const auto busybox = view->nodeState(QStringLiteral("busybox"));
     QCOMPARE(busybox.stopShape, QStringLiteral("octagon"));
     QCOMPARE(busybox.colourRole, QStringLiteral("blocked"));
-    const auto blocked = view->edgeState(QStringLiteral("busybox"),
-                                         QStringLiteral("memorystore:redis-cart"));
+    const auto blocked =
+        view->edgeState(QStringLiteral("busybox"), QStringLiteral("memorystore:redis-cart"));
     QVERIFY(blocked.exists);
     QCOMPARE(blocked.outcome, QStringLiteral("UH"));
     QCOMPARE(blocked.shape, QStringLiteral("octagon"));
@@ -514,18 +516,18 @@ void tst_AppMesh::labStepsOnTheMeshView()
     QVERIFY(!test::saveScreenshot(app.window.get(), QStringLiteral("mesh-step-07")).isEmpty());
 
     QVERIFY(runSteps(app, 8, 10));
-    QTRY_COMPARE_WITH_TIMEOUT(view->lastPathFrom(QStringLiteral("busybox")),
-                              (QStringList{QStringLiteral("default/busybox"),
-                                           QStringLiteral("memorystore:redis-cart")}),
-                              10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        view->lastPathFrom(QStringLiteral("busybox")),
+        (QStringList{QStringLiteral("default/busybox"), QStringLiteral("memorystore:redis-cart")}),
+        10'000);
     QCOMPARE(view->nodeState(QStringLiteral("busybox")).stopLabel, QString());
-    const auto direct = view->edgeState(QStringLiteral("busybox"),
-                                        QStringLiteral("memorystore:redis-cart"));
+    const auto direct =
+        view->edgeState(QStringLiteral("busybox"), QStringLiteral("memorystore:redis-cart"));
     QCOMPARE(direct.outcome, QStringLiteral("OK"));
     QCOMPARE(direct.colourRole, QStringLiteral("ok"));
     QCOMPARE(direct.cluster, QStringLiteral("outbound|6379||redis.domain"));
-    QVERIFY(!view->edgeState(QStringLiteral("busybox"), QStringLiteral("istio-egressgateway"))
-                 .exists);
+    QVERIFY(
+        !view->edgeState(QStringLiteral("busybox"), QStringLiteral("istio-egressgateway")).exists);
     QVERIFY(view->nodeState(QStringLiteral("se:redis.domain")).exists);
 
     // The Memorystore card.
