@@ -233,6 +233,11 @@ WorldDef worldOf(const Node *node, TextReader &reader)
         world.istioChart = scalarOr(*istio, "chart");
         world.istioValuesPath = scalarOr(*istio, "values");
         world.istioValuesText = reader.read(world.istioValuesPath, istio->find("values")->mark);
+        if (const Node *set = istio->find("set"); set && set->isSequence()) {
+            for (const Node &item : set->items) {
+                world.istioSet.push_back(item.scalar);
+            }
+        }
     }
     if (const Node *objects = node->find("objects")) {
         for (const Node &object : objects->items) {

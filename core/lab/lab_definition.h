@@ -166,6 +166,8 @@ struct WorldDef
     std::string istioChart;
     std::string istioValuesPath; ///< relative to the lab folder
     std::string istioValuesText;
+    /// `--set` values applied at install, after the values file (the lab's own choices).
+    std::vector<std::string> istioSet;
     struct Object
     {
         std::string file; ///< relative to the lab folder

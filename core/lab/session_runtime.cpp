@@ -177,6 +177,7 @@ Runtime::create(std::shared_ptr<const Definition> definition, const RuntimeOptio
     spec.cloud.reservedIpRanges = lab.world.reservedIpRanges;
     spec.istio.release = lab.world.istioRelease;
     spec.istio.valuesFiles.push_back({lab.world.istioValuesPath, lab.world.istioValuesText});
+    spec.istio.set = lab.world.istioSet;
     for (const WorldDef::Object &object : lab.world.objects) {
         spec.objects.push_back({object.file, object.text, object.inject});
     }
