@@ -51,9 +51,27 @@ struct AppFixture
         window->resize(1366, 768);
         window->show();
         QSignalSpy opened(bridge.get(), &app::SessionBridge::labOpened);
+        QObject::connect(bridge.get(), &app::SessionBridge::openFailed, window.get(),
+                         [this](const core::lab::events::OpenFailed &event) {
+                             failure = QString::fromStdString(event.message);
+                         });
+        QObject::connect(bridge.get(), &app::SessionBridge::labLocked, window.get(),
+                         [this](const core::lab::events::LabLocked &event) {
+                             failure = QStringLiteral("locked: ")
+                                       + QString::fromStdString(event.lockPath);
+                         });
         window->openLab(labId);
-        return opened.wait(timeoutMs) || opened.count() > 0;
+        const bool ok = QTest::qWaitFor([&] { return opened.count() > 0 || !failure.isEmpty(); },
+                                        timeoutMs)
+                        && opened.count() > 0;
+        if (!ok) {
+            qWarning("AppFixture: the lab did not open: %s", qPrintable(failure));
+        }
+        return ok;
     }
+
+    /// Why open() failed (the session's OpenFailed message, or the lock), if it did.
+    QString failure;
 
     app::GuidePanel *guide() const { return window->guide(); }
     app::TerminalWidget *terminal() const { return window->terminal(); }
