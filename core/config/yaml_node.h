@@ -82,6 +82,8 @@ struct MapEntry
 std::string toYaml(const Node &node);
 /// A compact, single-line JSON rendering (used in messages and for comparing values).
 std::string toJson(const Node &node);
+/// Appends `text` as a JSON string literal (quotes and escapes included).
+void appendJsonString(std::string &out, std::string_view text);
 /// Deep equality of values, ignoring marks and quoting of strings.
 bool sameValue(const Node &a, const Node &b);
 

@@ -200,37 +200,6 @@ std::string strftimeUtc(std::chrono::system_clock::time_point time, const char *
     return std::string(buffer, size);
 }
 
-void appendJsonString(std::string &out, std::string_view text)
-{
-    out += '"';
-    for (const char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                static constexpr char Hex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += Hex[(c >> 4) & 0xf];
-                out += Hex[c & 0xf];
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
 std::uint64_t fnv1a(std::string_view text, std::uint64_t seed)
 {
     std::uint64_t hash = 0xcbf29ce484222325ULL ^ seed;
@@ -274,7 +243,7 @@ std::string sortedJson(const config::Node &node)
         }
         if (node.isString()) {
             std::string out;
-            appendJsonString(out, node.scalar);
+            config::appendJsonString(out, node.scalar);
             return out;
         }
         return config::toJson(node);
@@ -290,7 +259,7 @@ std::string sortedJson(const config::Node &node)
         if (i) {
             out += ',';
         }
-        appendJsonString(out, entries[i]->key);
+        config::appendJsonString(out, entries[i]->key);
         out += ':' + sortedJson(entries[i]->value);
     }
     return out + "}";
