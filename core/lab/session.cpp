@@ -5,6 +5,7 @@
 #include "core/common/text.h"
 #include "core/config/store.h"
 #include "core/config/validator.h"
+#include "core/config/yaml_loader.h"
 #include "core/lab/progress_store.h"
 #include "core/lab/session_runtime_p.h"
 #include "core/probe/trace_collector.h"
@@ -12,6 +13,7 @@
 #include "core/xds/control_plane.h"
 #include "core/xds/proxy_config_dump.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -1095,8 +1097,17 @@ void Session::validateBuffer(std::string path, std::string text, std::uint64_t r
 {
     d->post([this, path = std::move(path), text = std::move(text), requestId] {
         const std::string name = shell::VirtualFs::baseName(path);
-        d->emit(
-            events::BufferValidated{requestId, path, config::validateText(text, name).diagnostics});
+        // A lab's Helm values file is YAML but no Kubernetes object: only its syntax counts.
+        const bool helmValues =
+            d->definition && std::any_of(d->definition->files.begin(), d->definition->files.end(),
+                                         [&](const FileDef &file) {
+                                             return file.helmValues &&
+                                                    shell::VirtualFs::baseName(file.path) == name;
+                                         });
+        d->emit(events::BufferValidated{
+            requestId, path,
+            helmValues ? config::loadYaml(text, name).diagnostics
+                       : config::validateText(text, name).diagnostics});
     });
 }
 

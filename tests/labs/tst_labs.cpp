@@ -323,6 +323,22 @@ void tst_Labs::uneditedServiceEntryIsRefused()
     QVERIFY(result);
     QVERIFY(!result->ok);
     QCOMPARE(driver.session.dumpState(), before);
+
+    // As you type: the placeholder is reported at its place; a Helm values file is only YAML.
+    const std::size_t validated = driver.mark();
+    driver.session.validateBuffer("redis-serviceentry.yaml", *text, 8);
+    const auto found = driver.waitFor<events::BufferValidated>(
+        validated, [](const events::BufferValidated &v) { return v.requestId == 8; });
+    QVERIFY(found && found->diagnostics.size() == 1);
+    QCOMPARE(found->diagnostics[0].location.line, 9);
+    const auto values = driver.session.readFile("egressgateway-redis-values.yaml");
+    QVERIFY(values);
+    driver.session.validateBuffer("egressgateway-redis-values.yaml", *values, 9);
+    const auto clean = driver.waitFor<events::BufferValidated>(
+        validated, [](const events::BufferValidated &v) { return v.requestId == 9; });
+    QVERIFY(clean);
+    QVERIFY2(clean->diagnostics.empty(),
+             clean->diagnostics.empty() ? "" : clean->diagnostics[0].toString().c_str());
 }
 
 void tst_Labs::gatewayOnlyInStep11()
