@@ -4,14 +4,15 @@
 #include "app/bridge/session_bridge.h"
 #include "app/ui/main_window.h"
 #include "app/ui/single_instance.h"
+#include "core/common/data_paths.h"
 #include "core/common/version.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEvent>
+#include <QIcon>
 #include <QSettings>
 #include <QTimer>
-
 #include <cstdio>
 
 namespace meshcraft::app {
@@ -26,8 +27,7 @@ class FirstFrameReporter : public QObject
 {
 public:
     explicit FirstFrameReporter(const QElapsedTimer &clock, QObject *parent)
-        : QObject(parent)
-        , m_clock(clock)
+        : QObject(parent), m_clock(clock)
     {
     }
 
@@ -59,7 +59,12 @@ int runGui(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("meshcraft"));
     QApplication::setApplicationDisplayName(QStringLiteral("Meshcraft"));
     QApplication::setApplicationVersion(QString::fromUtf8(core::common::Version));
-    QApplication::setDesktopFileName(QStringLiteral("meshcraft"));
+    // The .desktop file's id, so Wayland matches the window to its menu entry and icon.
+    QApplication::setDesktopFileName(QStringLiteral("io.github.meshcraft.Meshcraft"));
+    // The installed icon theme has it; an unpacked tree finds it beside its data folder.
+    const QString bundledIcon = QString::fromStdString(
+        core::common::dataPath("../icons/hicolor/256x256/apps/meshcraft.png").string());
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("meshcraft"), QIcon(bundledIcon)));
 
     SingleInstance instance;
     if (instance.activateRunning()) {
