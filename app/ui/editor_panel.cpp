@@ -35,19 +35,6 @@ constexpr int WarningIndicator = 9;
 constexpr int ErrorAnnotationStyle = 200;
 constexpr int WarningAnnotationStyle = 201;
 
-/// A Helm values file is plain YAML: only its syntax errors count. (The session validates
-/// every buffer as Kubernetes objects; see the report on validateBuffer.)
-core::common::Diagnostics yamlOnly(const core::common::Diagnostics &diagnostics)
-{
-    core::common::Diagnostics kept;
-    for (const core::common::Diagnostic &d : diagnostics) {
-        if (d.code.rfind("yaml.", 0) == 0) {
-            kept.push_back(d);
-        }
-    }
-    return kept;
-}
-
 } // namespace
 
 struct EditorPanel::Buffer
@@ -59,7 +46,6 @@ struct EditorPanel::Buffer
     std::uint64_t lastValidation = 0; ///< the id whose answer counts
     bool validated = false;
     bool loading = false; ///< text set by us, not typed
-    bool helmValues = false; ///< Helm values, not a Kubernetes object: checked as YAML only
     QString lastWritten;     ///< what this panel last saved, to know its own change coming back
 };
 
@@ -154,8 +140,7 @@ EditorPanel::EditorPanel(SessionBridge &bridge, QWidget *parent)
                 Buffer *buffer = bufferFor(path);
                 if (buffer != nullptr && buffer->lastValidation == event.requestId) {
                     buffer->validated = true;
-                    showDiagnostics(*buffer, buffer->helmValues ? yamlOnly(event.diagnostics)
-                                                                : event.diagnostics);
+                    showDiagnostics(*buffer, event.diagnostics);
                 }
             });
     connect(&m_bridge, &SessionBridge::applied, this, [this](const events::Applied &event) {
@@ -299,14 +284,6 @@ EditorPanel::Buffer *EditorPanel::createBuffer(const QString &path)
     buffer->saveTimer->setSingleShot(true);
     buffer->saveTimer->setInterval(SaveDelayMs);
 
-    if (const auto definition = m_bridge.definition()) {
-        for (const core::lab::FileDef &file : definition->files) {
-            if (file.helmValues
-                && path == QString::fromStdString(definition->workshopFilesDir() + "/" + file.path)) {
-                buffer->helmValues = true;
-            }
-        }
-    }
     Buffer *raw = buffer.get();
     m_buffers.push_back(std::move(buffer));
     connect(raw->validateTimer, &QTimer::timeout, this, [this, raw] { validateNow(*raw); });
